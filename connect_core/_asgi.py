@@ -1,0 +1,256 @@
+"""``ConnectASGIApplication``: serves one Connect service as a plain ASGI application."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from typing import Any
+from urllib.parse import parse_qsl
+
+from typing_extensions import Unpack
+
+from ._code import Code
+from ._context import RequestContext
+from ._errors import ConnectError
+from ._handler_async import open_stream, run_unary
+from ._headers import Headers
+from ._method import ServiceInfo
+from ._options import Endpoint, ServerOptions, build_endpoints
+from ._protocol import CallSetup, HeaderList, HTTPError
+
+Scope = MutableMapping[str, Any]
+Message_ = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message_]]
+Send = Callable[[Message_], Awaitable[None]]
+
+
+class ClientDisconnected(ConnectError):
+    """The client went away before the request body was complete."""
+
+    def __init__(self) -> None:
+        """Create the error (code ``canceled``)."""
+        super().__init__(Code.CANCELED, "the client disconnected")
+
+
+def encode_headers(headers: HeaderList) -> list[tuple[bytes, bytes]]:
+    """Encode header pairs for ASGI."""
+    return [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers]
+
+
+def parse_query(query_string: bytes) -> dict[str, str]:
+    """Parse a query string into its first values."""
+    out: dict[str, str] = {}
+    for k, v in parse_qsl(query_string.decode("latin-1"), keep_blank_values=True):
+        out.setdefault(k, v)
+    return out
+
+
+def procedure_of(path: str) -> str:
+    """The last two segments of ``path`` (``/pkg.Service/Method``), whatever prefix precedes."""
+    cut = path.rfind("/", 0, path.rfind("/"))
+    return path[cut:] if cut > 0 else path
+
+
+class _Watcher:
+    """Waits for ``http.disconnect`` once the request body is read, and cancels the call."""
+
+    __slots__ = ("disconnected", "task")
+
+    def __init__(self) -> None:
+        self.disconnected = False
+        self.task: asyncio.Task[None] | None = None
+
+    def start(self, receive: Receive) -> None:
+        if self.task is None:
+            self.task = asyncio.create_task(self._watch(receive, asyncio.current_task()))
+
+    async def _watch(self, receive: Receive, main: asyncio.Task[Any] | None) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                self.disconnected = True
+                if main is not None:
+                    main.cancel()
+                return
+
+    def stop(self) -> None:
+        if self.task is not None:
+            self.task.cancel()
+
+
+async def _body_chunks(
+    receive: Receive, watcher: _Watcher, limit_hint: int = 0
+) -> AsyncIterator[bytes]:
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise ClientDisconnected
+        chunk = message.get("body", b"")
+        more = message.get("more_body", False)
+        if chunk:
+            yield chunk
+        if not more:
+            watcher.start(receive)
+            return
+
+
+async def read_body(receive: Receive, limit: int) -> bytes:
+    """Read a whole request body, refusing more than ``limit`` bytes (<= 0: no limit)."""
+    message = await receive()
+    if message["type"] == "http.disconnect":
+        raise ClientDisconnected()
+    body: bytes = message.get("body", b"")
+    if not message.get("more_body", False):
+        if 0 < limit < len(body):
+            raise _too_large(limit)
+        return body
+    parts = [body]
+    size = len(body)
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise ClientDisconnected
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if 0 < limit < size:
+            raise _too_large(limit)
+        parts.append(chunk)
+        if not message.get("more_body", False):
+            return b"".join(parts)
+
+
+def _too_large(limit: int) -> ConnectError:
+    return ConnectError(
+        Code.RESOURCE_EXHAUSTED,
+        f"request body is larger than the configured limit of {limit} bytes",
+    )
+
+
+class ConnectASGIApplication:
+    """An ASGI application serving every procedure of one service.
+
+    The generated ``XServiceASGIApplication`` classes subclass this; use those. Requests whose
+    path does not end in one of the service's procedures get 404 ``unimplemented``.
+    """
+
+    def __init__(
+        self, service: object, info: ServiceInfo, **options: Unpack[ServerOptions]
+    ) -> None:
+        """Serve ``service`` (which implements ``info``) with ``options``."""
+        self.service = service
+        self.info = info
+        self.path = f"/{info.name}/"
+        """The path prefix of every procedure, e.g. ``/greet.v1.GreetService/``."""
+        self._endpoints: dict[str, Endpoint] = build_endpoints(
+            service, info, options, is_async=True
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Serve one ASGI connection scope."""
+        kind = scope["type"]
+        if kind != "http":
+            if kind == "lifespan":
+                await _lifespan(receive, send)
+            return
+        path: str = scope["path"]
+        ep = self._endpoints.get(path) or self._endpoints.get(procedure_of(path))
+        if ep is None:
+            await _send_error_unary(
+                send, 404, ConnectError(Code.UNIMPLEMENTED, f"no procedure at {path}")
+            )
+            return
+        await serve_asgi(ep, scope, receive, send)
+
+
+async def serve_asgi(
+    ep: Endpoint, scope: Scope, receive: Receive, send: Send, request: Any = None
+) -> None:
+    """Serve one call to ``ep`` over raw ASGI (used by the application and by adapters).
+
+    ``request`` is put on :attr:`RequestContext.request` for handlers to use.
+    """
+    headers = Headers.from_raw(scope["headers"])
+    http_method: str = scope["method"]
+    query = parse_query(scope["query_string"]) if http_method == "GET" else {}
+    proto = ep.protocol
+    streaming = ep.method.stream_type.value != "unary"
+    setup: CallSetup | None = None
+    try:
+        setup = proto.negotiate(ep.method, http_method, headers, query)
+    except HTTPError as e:
+        await _send_plain(send, e.status, e.message, e.headers)
+        return
+    except ConnectError as e:
+        if streaming:
+            status, hdrs, body = proto.stream_error_response(None, e, None, None)
+        else:
+            status, hdrs, body = proto.unary_error(None, e, None, None)
+        await _send(send, status, hdrs, body)
+        return
+    ctx = RequestContext(ep.method, http_method, headers, setup.timeout_ms, request)
+    if not streaming:
+        try:
+            body = await read_body(receive, ep.read_max_bytes) if http_method == "POST" else b""
+        except ClientDisconnected:
+            return
+        except ConnectError as e:
+            status, hdrs, body = proto.unary_error(setup, e, None, None)
+        else:
+            status, hdrs, body = await run_unary(ep, setup, ctx, body)
+        await _send(send, status, hdrs, body)
+        return
+    await _serve_stream(ep, setup, ctx, receive, send)
+
+
+async def _serve_stream(
+    ep: Endpoint, setup: CallSetup, ctx: RequestContext, receive: Receive, send: Send
+) -> None:
+    watcher = _Watcher()
+    body_iter: AsyncIterator[bytes] | None = None
+    try:
+        status, hdrs, body_iter = await open_stream(ep, setup, ctx, _body_chunks(receive, watcher))
+        await send(
+            {"type": "http.response.start", "status": status, "headers": encode_headers(hdrs)}
+        )
+        async for chunk in body_iter:
+            await send({"type": "http.response.body", "body": chunk, "more_body": True})
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
+    except asyncio.CancelledError:
+        if not watcher.disconnected:
+            raise
+        task = asyncio.current_task()
+        if task is not None:
+            task.uncancel()
+    except OSError:
+        pass
+    finally:
+        watcher.stop()
+        if body_iter is not None:
+            await body_iter.aclose()  # type: ignore[attr-defined]
+
+
+async def _send(send: Send, status: int, headers: HeaderList, body: bytes) -> None:
+    raw = encode_headers(headers)
+    raw.append((b"content-length", str(len(body)).encode()))
+    await send({"type": "http.response.start", "status": status, "headers": raw})
+    await send({"type": "http.response.body", "body": body})
+
+
+async def _send_plain(send: Send, status: int, message: str, headers: HeaderList) -> None:
+    await _send(
+        send, status, [("content-type", "text/plain; charset=utf-8"), *headers], message.encode()
+    )
+
+
+async def _send_error_unary(send: Send, status: int, error: ConnectError) -> None:
+    await _send(send, status, [("content-type", "application/json")], error.to_json())
+
+
+async def _lifespan(receive: Receive, send: Send) -> None:
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            await send({"type": "lifespan.shutdown.complete"})
+            return

@@ -1,0 +1,196 @@
+"""``ConnectError``: the one exception type of the protocol, and its JSON form."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, TypeVar
+
+from google.protobuf import any_pb2, json_format
+from google.protobuf.message import Message
+
+from ._code import Code
+
+M = TypeVar("M", bound=Message)
+
+
+class ErrorDetail:
+    """One error detail: a ``google.protobuf.Any`` plus optional ``debug`` JSON.
+
+    ``debug`` is what the JSON error body carries beside the Any for humans; it is never
+    needed to decode the detail.
+    """
+
+    __slots__ = ("_any", "debug")
+
+    def __init__(self, value: Message, *, debug: Any = None) -> None:
+        """Wrap ``value``: an ``Any`` is kept as it is, other messages are packed."""
+        if isinstance(value, any_pb2.Any):
+            self._any = value
+        else:
+            packed = any_pb2.Any()
+            packed.Pack(value)
+            self._any = packed
+        self.debug = debug
+
+    @property
+    def type_name(self) -> str:
+        """The fully-qualified message name, e.g. ``"google.rpc.RetryInfo"``."""
+        return self._any.type_url.rsplit("/", 1)[-1]
+
+    @property
+    def value(self) -> bytes:
+        """The detail's serialized message."""
+        return self._any.value
+
+    def as_any(self) -> any_pb2.Any:
+        """Return the detail as a ``google.protobuf.Any``."""
+        return self._any
+
+    def unpack(self, message_type: type[M]) -> M | None:
+        """Decode the detail as ``message_type``; ``None`` when the type does not match."""
+        if self.type_name != message_type.DESCRIPTOR.full_name:
+            return None
+        out = message_type()
+        out.ParseFromString(self._any.value)
+        return out
+
+    def __repr__(self) -> str:
+        return f"ErrorDetail({self.type_name!r})"
+
+
+class ConnectError(Exception):
+    """An RPC error with a :class:`Code`, a message, and typed details.
+
+    Raise it from a handler or an interceptor to send that error to the client; clients raise
+    it for every failed call.
+
+    Example::
+
+        raise ConnectError(Code.NOT_FOUND, "no such user", details=[ErrorInfo(reason="GONE")])
+    """
+
+    def __init__(
+        self,
+        code: Code,
+        message: str = "",
+        *,
+        details: Iterable[Message | ErrorDetail] = (),
+        metadata: Mapping[str, str | Sequence[str]] | None = None,
+        wire: bool = False,
+    ) -> None:
+        """Create an error.
+
+        Args:
+            code: The error code.
+            message: A developer-facing description.
+            details: Messages (packed into ``google.protobuf.Any``), ``Any`` values, or
+                :class:`ErrorDetail` objects.
+            metadata: Headers or trailers received with the error (set by clients).
+            wire: True when this error was decoded from the wire rather than raised locally.
+        """
+        super().__init__(f"{code.value}: {message}" if message else code.value)
+        self.code = code
+        self.message = message
+        self.details: list[ErrorDetail] = [
+            d if isinstance(d, ErrorDetail) else ErrorDetail(d) for d in details
+        ]
+        self.metadata: dict[str, list[str]] = {}
+        if metadata:
+            for k, v in metadata.items():
+                self.metadata[k.lower()] = [v] if isinstance(v, str) else list(v)
+        self.wire = wire
+
+    def detail(self, message_type: type[M]) -> M | None:
+        """Return the first detail of ``message_type``, decoded, or ``None``."""
+        for d in self.details:
+            found = d.unpack(message_type)
+            if found is not None:
+                return found
+        return None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The error as the protocol's JSON object (``code``, ``message``, ``details``)."""
+        out: dict[str, Any] = {"code": self.code.value}
+        if self.message:
+            out["message"] = self.message
+        if self.details:
+            out["details"] = [_detail_to_dict(d) for d in self.details]
+        return out
+
+    def to_json(self) -> bytes:
+        """The error as the protocol's JSON error body."""
+        return json.dumps(self.to_dict(), separators=(",", ":")).encode()
+
+    @classmethod
+    def from_dict(cls, data: Any, *, fallback: Code = Code.UNKNOWN) -> ConnectError:
+        """Build an error from the protocol's JSON object, tolerating missing or odd fields."""
+        if not isinstance(data, dict):
+            return cls(fallback, "malformed error body", wire=True)
+        raw_code = data.get("code")
+        code = Code.from_name(raw_code) if isinstance(raw_code, str) else None
+        message = data.get("message")
+        details: list[ErrorDetail] = []
+        raw_details = data.get("details")
+        if isinstance(raw_details, list):
+            for raw in raw_details:
+                detail = _detail_from_dict(raw)
+                if detail is not None:
+                    details.append(detail)
+        return cls(
+            code or fallback,
+            message if isinstance(message, str) else "",
+            details=details,
+            wire=True,
+        )
+
+    @classmethod
+    def from_json(cls, body: bytes, *, fallback: Code = Code.UNKNOWN) -> ConnectError:
+        """Parse a JSON error body; a body that is not JSON yields ``fallback``."""
+        try:
+            data = json.loads(body)
+        except ValueError:
+            return cls(fallback, body.decode("utf-8", "replace")[:200], wire=True)
+        return cls.from_dict(data, fallback=fallback)
+
+    def __repr__(self) -> str:
+        return f"ConnectError({self.code!r}, {self.message!r})"
+
+
+def _b64encode(data: bytes) -> str:
+    return base64.b64encode(data).decode().rstrip("=")
+
+
+def _b64decode(text: str) -> bytes:
+    text = text.strip()
+    pad = -len(text) % 4
+    if "-" in text or "_" in text:
+        return base64.urlsafe_b64decode(text + "=" * pad)
+    return base64.b64decode(text + "=" * pad, validate=True)
+
+
+def _detail_to_dict(detail: ErrorDetail) -> dict[str, Any]:
+    out: dict[str, Any] = {"type": detail.type_name, "value": _b64encode(detail.value)}
+    if detail.debug is not None:
+        out["debug"] = detail.debug
+    return out
+
+
+def _detail_from_dict(raw: Any) -> ErrorDetail | None:
+    if not isinstance(raw, dict):
+        return None
+    type_name, value = raw.get("type"), raw.get("value", "")
+    if not isinstance(type_name, str) or not isinstance(value, str):
+        return None
+    try:
+        data = _b64decode(value)
+    except ValueError:
+        return None
+    packed = any_pb2.Any(type_url=f"type.googleapis.com/{type_name}", value=data)
+    return ErrorDetail(packed, debug=raw.get("debug"))
+
+
+def debug_json(message: Message) -> Any:
+    """Render ``message`` in the proto3 JSON mapping, for an :class:`ErrorDetail`'s ``debug``."""
+    return json_format.MessageToDict(message)

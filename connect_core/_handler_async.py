@@ -1,0 +1,175 @@
+"""Runs one call against an async handler: decode, deadline, interceptors, encode.
+
+Adapters (the ASGI app here, framework plugins elsewhere) read the request body, call
+:func:`run_unary` or :func:`open_stream`, and write out what they return.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable
+from typing import Any
+
+from google.protobuf.message import Message
+
+from ._code import Code
+from ._context import RequestContext
+from ._errors import ConnectError
+from ._options import Endpoint
+from ._protocol import CallSetup, HeaderList, StreamDecoder
+
+logger = logging.getLogger("connect_core")
+
+_END = object()
+
+
+def as_connect_error(e: BaseException, method: str) -> ConnectError:
+    """Turn any exception a handler raised into the error the client receives."""
+    if isinstance(e, ConnectError):
+        return e
+    logger.error("unhandled exception in %s", method, exc_info=e)
+    return ConnectError(Code.INTERNAL, "internal error")
+
+
+def _deadline_error() -> ConnectError:
+    return ConnectError(Code.DEADLINE_EXCEEDED, "the call's deadline expired")
+
+
+async def _with_deadline(aw: Awaitable[Any], ctx: RequestContext) -> Any:
+    remaining = ctx.timeout_ms()
+    assert remaining is not None
+    timeout = asyncio.timeout(max(remaining, 0.0) / 1000.0)
+    try:
+        async with timeout:
+            return await aw
+    except TimeoutError:
+        if timeout.expired():
+            raise _deadline_error() from None
+        raise
+
+
+def _check_output(ep: Endpoint, message: object) -> Message:
+    if not isinstance(message, ep.method.output):
+        raise ConnectError(
+            Code.INTERNAL,
+            f"{ep.method.procedure} handler returned {type(message).__name__}, expected "
+            f"{ep.method.output.DESCRIPTOR.full_name}",
+        )
+    return message
+
+
+async def run_unary(
+    ep: Endpoint, setup: CallSetup, ctx: RequestContext, body: bytes
+) -> tuple[int, HeaderList, bytes]:
+    """Run a unary call whose request body is ``body``; return status, headers and body."""
+    proto = ep.protocol
+    try:
+        data = body if setup.get_message is None else setup.get_message
+        request = proto.decode_unary(setup, data, ep.method.input)
+        if setup.timeout_ms is None:
+            response = await ep.call(request, ctx)
+        else:
+            response = await _with_deadline(ep.call(request, ctx), ctx)
+        if type(response) is not ep.method.output:
+            response = _check_output(ep, response)
+        return proto.unary_response(setup, response, ctx._response_headers, ctx._response_trailers)
+    except Exception as e:
+        err = as_connect_error(e, ep.method.procedure)
+        return proto.unary_error(setup, err, ctx._response_headers, ctx._response_trailers)
+
+
+async def _requests(decoder: StreamDecoder, chunks: AsyncIterator[bytes]) -> AsyncIterator[Message]:
+    async for chunk in chunks:
+        decoder.feed(chunk)
+        while (message := decoder.next()) is not None:
+            yield message
+    decoder.finish()
+
+
+async def _single_request(
+    decoder: StreamDecoder, chunks: AsyncIterator[bytes], ep: Endpoint
+) -> Message:
+    found: Message | None = None
+    async for message in _requests(decoder, chunks):
+        if found is not None:
+            raise ConnectError(
+                Code.UNIMPLEMENTED, f"{ep.method.procedure} takes exactly one request message"
+            )
+        found = message
+    if found is None:
+        raise ConnectError(
+            Code.UNIMPLEMENTED, f"{ep.method.procedure} takes exactly one request message"
+        )
+    return found
+
+
+async def _client_stream_reply(
+    ep: Endpoint, requests: AsyncIterator[Message], ctx: RequestContext
+) -> AsyncIterator[Message]:
+    yield await ep.call(requests, ctx)
+
+
+async def _next(it: AsyncIterator[Any], ctx: RequestContext) -> Any:
+    if ctx._deadline is None:
+        return await anext(it, _END)
+    return await _with_deadline(anext(it, _END), ctx)
+
+
+async def open_stream(
+    ep: Endpoint, setup: CallSetup, ctx: RequestContext, chunks: AsyncIterator[bytes]
+) -> tuple[int, HeaderList, AsyncIterator[bytes]]:
+    """Start a streaming call (client, server or bidi) reading its body from ``chunks``.
+
+    Runs the handler up to its first response message (or its end), so that response
+    headers it sets are known, then returns the status, the headers and the body chunks.
+    Closing the returned iterator early closes the handler.
+    """
+    proto = ep.protocol
+    kind = ep.method.stream_type
+    decoder = StreamDecoder(setup, ep.method.input, ep.read_max_bytes)
+    it: AsyncIterator[Any] | None = None
+    first: Any = _END
+    err: ConnectError | None = None
+    try:
+        if kind.client_streams:
+            requests = _requests(decoder, chunks)
+            if kind.server_streams:
+                it = ep.call(requests, ctx)
+            else:
+                it = _client_stream_reply(ep, requests, ctx)
+        else:
+            request = await _single_request(decoder, chunks, ep)
+            it = ep.call(request, ctx)
+        first = await _next(it, ctx)
+    except Exception as e:
+        err = as_connect_error(e, ep.method.procedure)
+    status, headers = proto.stream_response_head(setup, ctx._response_headers)
+    return status, headers, _stream_body(ep, setup, ctx, it, first, err)
+
+
+async def _stream_body(
+    ep: Endpoint,
+    setup: CallSetup,
+    ctx: RequestContext,
+    it: AsyncIterator[Any] | None,
+    message: Any,
+    err: ConnectError | None,
+) -> AsyncIterator[bytes]:
+    proto = ep.protocol
+    output = ep.method.output
+    try:
+        if err is None and it is not None:
+            try:
+                while message is not _END:
+                    if type(message) is not output:
+                        message = _check_output(ep, message)
+                    yield proto.stream_message(setup, message)
+                    message = await _next(it, ctx)
+            except Exception as e:
+                err = as_connect_error(e, ep.method.procedure)
+        yield proto.stream_end(setup, err, ctx._response_trailers)
+    finally:
+        aclose = getattr(it, "aclose", None)
+        if aclose is not None:
+            await aclose()

@@ -1,0 +1,124 @@
+"""A case-insensitive, multi-valued header map, and binary (``-bin``) header values."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping
+
+
+class Headers(MutableMapping[str, str]):
+    """HTTP headers or trailers: case-insensitive keys, several values per key.
+
+    ``headers["x-a"]`` is the first value; :meth:`getall` gives every value, :meth:`add` appends
+    one. Keys are stored lower-cased, as HTTP/2 and ASGI carry them.
+    """
+
+    __slots__ = ("_d",)
+
+    def __init__(self, items: Mapping[str, str] | Iterable[tuple[str, str]] | None = None) -> None:
+        """Create headers from a mapping or from ``(name, value)`` pairs (repeats allowed)."""
+        self._d: dict[str, list[str]] = {}
+        if items is not None:
+            pairs = items.items() if isinstance(items, Mapping) else items
+            d = self._d
+            for k, v in pairs:
+                k = k.lower()
+                if k in d:
+                    d[k].append(v)
+                else:
+                    d[k] = [v]
+
+    @classmethod
+    def from_raw(cls, raw: Iterable[tuple[bytes, bytes]]) -> Headers:
+        """Build headers from ASGI-style ``(name, value)`` byte pairs (names already lower-case)."""
+        h = cls.__new__(cls)
+        d: dict[str, list[str]] = {}
+        for k, v in raw:
+            key = k.decode("latin-1").lower()
+            if key in d:
+                d[key].append(v.decode("latin-1"))
+            else:
+                d[key] = [v.decode("latin-1")]
+        h._d = d
+        return h
+
+    def __getitem__(self, key: str) -> str:
+        return self._d[key.lower()][0]
+
+    def __setitem__(self, key: str, value: str) -> None:
+        self._d[key.lower()] = [value]
+
+    def __delitem__(self, key: str) -> None:
+        del self._d[key.lower()]
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and key.lower() in self._d
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._d)
+
+    def __len__(self) -> int:
+        return len(self._d)
+
+    def __bool__(self) -> bool:
+        return bool(self._d)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Headers):
+            return self._d == other._d
+        if isinstance(other, Mapping):
+            return self._d == {k.lower(): [v] for k, v in other.items()}
+        return NotImplemented
+
+    def __repr__(self) -> str:
+        return f"Headers({list(self.multi_items())!r})"
+
+    def get(self, key: str, default: str | None = None) -> str | None:  # type: ignore[override]
+        """Return the first value of ``key``, or ``default``."""
+        values = self._d.get(key.lower())
+        return values[0] if values else default
+
+    def getall(self, key: str) -> list[str]:
+        """Return every value of ``key`` (an empty list when absent)."""
+        return list(self._d.get(key.lower(), ()))
+
+    def add(self, key: str, value: str) -> None:
+        """Append a value to ``key``, keeping the values already there."""
+        self._d.setdefault(key.lower(), []).append(value)
+
+    def multi_items(self) -> Iterator[tuple[str, str]]:
+        """Every ``(name, value)`` pair, repeats included."""
+        for k, values in self._d.items():
+            for v in values:
+                yield k, v
+
+    def get_binary(self, key: str) -> bytes | None:
+        """Decode the first value of a ``-bin`` header (padded or unpadded base64)."""
+        value = self.get(key)
+        return None if value is None else decode_binary_header(value)
+
+    def set_binary(self, key: str, value: bytes) -> None:
+        """Set a ``-bin`` header to ``value``, base64-encoded."""
+        if not key.lower().endswith("-bin"):
+            raise ValueError(f"binary header names end with '-bin', got {key!r}")
+        self[key] = encode_binary_header(value)
+
+    def copy(self) -> Headers:
+        """Return an independent copy."""
+        h = Headers()
+        h._d = {k: list(v) for k, v in self._d.items()}
+        return h
+
+
+def encode_binary_header(value: bytes) -> str:
+    """Encode a binary header value as unpadded standard base64, as Connect and gRPC send it."""
+    return base64.b64encode(value).decode("ascii").rstrip("=")
+
+
+def decode_binary_header(value: str) -> bytes:
+    """Decode a binary header value, accepting padded and unpadded, standard and URL-safe base64."""
+    value = value.strip()
+    value += "=" * (-len(value) % 4)
+    if "-" in value or "_" in value:
+        return base64.urlsafe_b64decode(value)
+    return base64.b64decode(value)

@@ -1,0 +1,164 @@
+"""The interface every wire protocol implements on the server side.
+
+Connect is the only protocol today; gRPC and gRPC-Web are meant to become siblings of
+:class:`~connect_core._protocol_connect.ConnectServerProtocol` without the handler runner or
+any adapter changing. Everything here is sans-IO: plain values in, plain values out.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from google.protobuf.message import Message
+
+from ._codec import Codec
+from ._compression import Compression
+from ._errors import ConnectError
+from ._headers import Headers
+
+if TYPE_CHECKING:
+    from ._method import MethodInfo
+
+HeaderList = list[tuple[str, str]]
+
+
+class HTTPError(Exception):
+    """A request the protocol refuses at the HTTP level (404, 405, 415), with a plain body."""
+
+    def __init__(self, status: int, message: str, headers: HeaderList | None = None) -> None:
+        """Answer with ``status``, ``message`` as a text body, and extra ``headers``."""
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.headers = headers or []
+
+
+@dataclass(slots=True)
+class CallSetup:
+    """What the protocol negotiated for one call from its request head."""
+
+    codec: Codec
+    request_compression: Compression | None
+    response_compression: Compression | None
+    timeout_ms: int | None
+    get_message: bytes | None = None
+    """For a unary GET: the request message bytes taken from the query (still compressed)."""
+
+
+class ServerProtocol(ABC):
+    """One wire protocol, server side: negotiation, framing, errors, trailers."""
+
+    @abstractmethod
+    def accepts(self, http_method: str, content_type: str) -> bool:
+        """True when a request with this method and content type speaks this protocol."""
+
+    @abstractmethod
+    def negotiate(
+        self,
+        method: MethodInfo[Message, Message],
+        http_method: str,
+        headers: Headers,
+        query: Mapping[str, str],
+    ) -> CallSetup:
+        """Validate the request head and pick codec, compressions and deadline."""
+
+    @abstractmethod
+    def decode_unary(self, setup: CallSetup, body: bytes, message_type: type[Message]) -> Message:
+        """Decode a unary request body (or the GET query message)."""
+
+    @abstractmethod
+    def unary_response(
+        self,
+        setup: CallSetup,
+        message: Message,
+        headers: Headers | None,
+        trailers: Headers | None,
+    ) -> tuple[int, HeaderList, bytes]:
+        """Encode a successful unary response: status, headers, body."""
+
+    @abstractmethod
+    def unary_error(
+        self,
+        setup: CallSetup | None,
+        error: ConnectError,
+        headers: Headers | None,
+        trailers: Headers | None,
+    ) -> tuple[int, HeaderList, bytes]:
+        """Encode a failed unary call: status, headers, body."""
+
+    @abstractmethod
+    def stream_response_head(
+        self, setup: CallSetup, headers: Headers | None
+    ) -> tuple[int, HeaderList]:
+        """The status and headers that open a streaming response."""
+
+    @abstractmethod
+    def stream_message(self, setup: CallSetup, message: Message) -> bytes:
+        """One response message, framed."""
+
+    @abstractmethod
+    def stream_end(
+        self, setup: CallSetup, error: ConnectError | None, trailers: Headers | None
+    ) -> bytes:
+        """The bytes that close a streaming response, carrying the error and trailers."""
+
+    @abstractmethod
+    def stream_error_response(
+        self,
+        setup: CallSetup | None,
+        error: ConnectError,
+        headers: Headers | None,
+        trailers: Headers | None,
+    ) -> tuple[int, HeaderList, bytes]:
+        """A whole streaming response that is only an error (nothing was sent yet)."""
+
+
+class StreamDecoder:
+    """Turns the chunks of an enveloped request body into messages (sans-IO).
+
+    Shared by the enveloped protocols: Connect streaming now, gRPC and gRPC-Web later.
+    """
+
+    __slots__ = ("_codec", "_compression", "_max_bytes", "_reader", "_type")
+
+    def __init__(self, setup: CallSetup, message_type: type[Message], max_bytes: int) -> None:
+        """Decode ``message_type`` messages with the call's codec and request compression."""
+        from ._envelope import EnvelopeReader
+
+        self._reader = EnvelopeReader(max_bytes)
+        self._codec = setup.codec
+        self._compression = setup.request_compression
+        self._type = message_type
+        self._max_bytes = max_bytes
+
+    def feed(self, data: bytes) -> None:
+        """Append received body bytes."""
+        self._reader.feed(data)
+
+    def next(self) -> Message | None:
+        """Return the next complete message, or ``None`` until more bytes arrive."""
+        from ._code import Code
+
+        env = self._reader.next()
+        if env is None:
+            return None
+        data = env.data
+        if env.flags & 0x01:
+            if self._compression is None:
+                raise ConnectError(
+                    Code.INTERNAL,
+                    "received a compressed message but the request declared no compression",
+                )
+            data = self._compression.decompress(data, self._max_bytes)
+        if env.flags & 0x02:
+            raise ConnectError(
+                Code.INVALID_ARGUMENT, "request stream must not carry an end-of-stream message"
+            )
+        return self._codec.decode(data, self._type)
+
+    def finish(self) -> None:
+        """Declare the body complete; raise when it ended inside an envelope."""
+        self._reader.finish()

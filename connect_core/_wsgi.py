@@ -1,0 +1,171 @@
+"""``ConnectWSGIApplication``: serves one Connect service (sync handlers) over WSGI."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from typing_extensions import Unpack
+
+from ._asgi import parse_query, procedure_of
+from ._code import Code
+from ._context import RequestContext
+from ._errors import ConnectError
+from ._handler_sync import open_stream_sync, run_unary_sync
+from ._headers import Headers
+from ._method import ServiceInfo
+from ._options import Endpoint, ServerOptions, build_endpoints
+from ._protocol import HeaderList, HTTPError
+
+StartResponse = Callable[..., Any]
+WSGIEnviron = dict[str, Any]
+
+_REASONS = {
+    200: "OK",
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    408: "Request Timeout",
+    409: "Conflict",
+    412: "Precondition Failed",
+    413: "Payload Too Large",
+    415: "Unsupported Media Type",
+    429: "Too Many Requests",
+    431: "Request Header Fields Too Large",
+    499: "Client Closed Request",
+    500: "Internal Server Error",
+    501: "Not Implemented",
+    502: "Bad Gateway",
+    503: "Service Unavailable",
+    504: "Gateway Timeout",
+}
+_CHUNK = 65536
+
+
+def status_line(status: int) -> str:
+    """``"200 OK"`` and friends."""
+    return f"{status} {_REASONS.get(status, 'Unknown')}"
+
+
+def environ_headers(environ: WSGIEnviron) -> Headers:
+    """Collect the request headers of a WSGI environ."""
+    pairs: list[tuple[str, str]] = []
+    for key, value in environ.items():
+        if key.startswith("HTTP_"):
+            pairs.append((key[5:].replace("_", "-").lower(), value))
+    if "CONTENT_TYPE" in environ:
+        pairs.append(("content-type", environ["CONTENT_TYPE"]))
+    if environ.get("CONTENT_LENGTH"):
+        pairs.append(("content-length", environ["CONTENT_LENGTH"]))
+    return Headers(pairs)
+
+
+def body_chunks(environ: WSGIEnviron) -> Iterator[bytes]:
+    """Read the request body in chunks as they arrive (chunked bodies included)."""
+    stream = environ["wsgi.input"]
+    length = environ.get("CONTENT_LENGTH")
+    if length:
+        remaining = int(length)
+        while remaining > 0:
+            chunk = stream.read(min(remaining, _CHUNK))
+            if not chunk:
+                return
+            remaining -= len(chunk)
+            yield chunk
+        return
+    read = getattr(stream, "read1", None) or stream.read
+    while True:
+        chunk = read(_CHUNK)
+        if not chunk:
+            return
+        yield chunk
+
+
+def read_body(environ: WSGIEnviron, limit: int) -> bytes:
+    """Read the whole request body, refusing more than ``limit`` bytes (<= 0: no limit)."""
+    parts: list[bytes] = []
+    size = 0
+    for chunk in body_chunks(environ):
+        size += len(chunk)
+        if 0 < limit < size:
+            raise ConnectError(
+                Code.RESOURCE_EXHAUSTED,
+                f"request body is larger than the configured limit of {limit} bytes",
+            )
+        parts.append(chunk)
+    return b"".join(parts)
+
+
+class ConnectWSGIApplication:
+    """A WSGI application serving every procedure of one service with sync handlers.
+
+    The generated ``XServiceWSGIApplication`` classes subclass this; use those.
+    """
+
+    def __init__(
+        self, service: object, info: ServiceInfo, **options: Unpack[ServerOptions]
+    ) -> None:
+        """Serve ``service`` (which implements ``info``) with ``options``."""
+        self.service = service
+        self.info = info
+        self.path = f"/{info.name}/"
+        """The path prefix of every procedure, e.g. ``/greet.v1.GreetService/``."""
+        self._endpoints: dict[str, Endpoint] = build_endpoints(
+            service, info, options, is_async=False
+        )
+
+    def __call__(self, environ: WSGIEnviron, start_response: StartResponse) -> Iterable[bytes]:
+        """Serve one WSGI request."""
+        path: str = environ.get("PATH_INFO", "")
+        ep = self._endpoints.get(path) or self._endpoints.get(procedure_of(path))
+        if ep is None:
+            body = ConnectError(Code.UNIMPLEMENTED, f"no procedure at {path}").to_json()
+            return _respond(start_response, 404, [("content-type", "application/json")], body)
+        return serve_wsgi(ep, environ, start_response)
+
+
+def serve_wsgi(
+    ep: Endpoint, environ: WSGIEnviron, start_response: StartResponse, request: Any = None
+) -> Iterable[bytes]:
+    """Serve one call to ``ep`` over WSGI (used by the application and by adapters)."""
+    headers = environ_headers(environ)
+    http_method: str = environ.get("REQUEST_METHOD", "GET")
+    query = (
+        parse_query(environ.get("QUERY_STRING", "").encode("latin-1"))
+        if http_method == "GET"
+        else {}
+    )
+    proto = ep.protocol
+    streaming = ep.method.stream_type.value != "unary"
+    try:
+        setup = proto.negotiate(ep.method, http_method, headers, query)
+    except HTTPError as e:
+        return _respond(
+            start_response,
+            e.status,
+            [("content-type", "text/plain; charset=utf-8"), *e.headers],
+            e.message.encode(),
+        )
+    except ConnectError as e:
+        if streaming:
+            return _respond(start_response, *proto.stream_error_response(None, e, None, None))
+        return _respond(start_response, *proto.unary_error(None, e, None, None))
+    ctx = RequestContext(ep.method, http_method, headers, setup.timeout_ms, request)
+    if not streaming:
+        try:
+            body = read_body(environ, ep.read_max_bytes) if http_method == "POST" else b""
+        except ConnectError as e:
+            return _respond(start_response, *proto.unary_error(setup, e, None, None))
+        return _respond(start_response, *run_unary_sync(ep, setup, ctx, body))
+    status, hdrs, chunks = open_stream_sync(ep, setup, ctx, body_chunks(environ))
+    start_response(status_line(status), hdrs)
+    return chunks
+
+
+def _respond(
+    start_response: StartResponse, status: int, headers: HeaderList, body: bytes
+) -> list[bytes]:
+    start_response(status_line(status), [*headers, ("content-length", str(len(body)))])
+    return [body]

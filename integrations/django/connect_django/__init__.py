@@ -1,0 +1,1 @@
+"""Connect RPC for django (not yet implemented)."""

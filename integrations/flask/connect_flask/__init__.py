@@ -1,0 +1,1 @@
+"""Connect RPC for flask (not yet implemented)."""
