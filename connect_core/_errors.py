@@ -22,16 +22,22 @@ class ErrorDetail:
     needed to decode the detail.
     """
 
-    __slots__ = ("_any", "debug")
+    __slots__ = ("_any", "_message", "debug")
 
     def __init__(self, value: Message, *, debug: Any = None) -> None:
-        """Wrap ``value``: an ``Any`` is kept as it is, other messages are packed."""
+        """Wrap ``value``: an ``Any`` is kept as it is, other messages are packed.
+
+        When ``debug`` is not given for a message, the error body's ``debug`` field carries the
+        message in the proto3 JSON mapping.
+        """
+        self._message: Message | None = None
         if isinstance(value, any_pb2.Any):
             self._any = value
         else:
             packed = any_pb2.Any()
             packed.Pack(value)
             self._any = packed
+            self._message = value
         self.debug = debug
 
     @property
@@ -174,6 +180,8 @@ def _detail_to_dict(detail: ErrorDetail) -> dict[str, Any]:
     out: dict[str, Any] = {"type": detail.type_name, "value": _b64encode(detail.value)}
     if detail.debug is not None:
         out["debug"] = detail.debug
+    elif detail._message is not None:
+        out["debug"] = json_format.MessageToDict(detail._message)
     return out
 
 

@@ -30,11 +30,14 @@ class Headers(MutableMapping[str, str]):
 
     @classmethod
     def from_raw(cls, raw: Iterable[tuple[bytes, bytes]]) -> Headers:
-        """Build headers from ASGI-style ``(name, value)`` byte pairs (names already lower-case)."""
+        """Build headers from ASGI-style ``(name, value)`` byte pairs.
+
+        ASGI servers lower-case header names, so they are taken as they are.
+        """
         h = cls.__new__(cls)
         d: dict[str, list[str]] = {}
         for k, v in raw:
-            key = k.decode("latin-1").lower()
+            key = k.decode("latin-1")
             if key in d:
                 d[key].append(v.decode("latin-1"))
             else:
@@ -75,7 +78,7 @@ class Headers(MutableMapping[str, str]):
 
     def get(self, key: str, default: str | None = None) -> str | None:  # type: ignore[override]
         """Return the first value of ``key``, or ``default``."""
-        values = self._d.get(key.lower())
+        values = self._d.get(key) or self._d.get(key.lower())
         return values[0] if values else default
 
     def getall(self, key: str) -> list[str]:

@@ -94,7 +94,7 @@ class _HttpxAsyncResponse:
     def __init__(self, r: Any) -> None:
         self._r = r
         self.status: int = r.status_code
-        self.headers = Headers.from_raw(r.headers.raw)
+        self.headers = Headers(r.headers.multi_items())
 
     def aiter_bytes(self) -> AsyncIterator[bytes]:
         it: AsyncIterator[bytes] = self._r.aiter_raw()
@@ -146,7 +146,7 @@ class _HttpxSyncResponse:
     def __init__(self, r: Any) -> None:
         self._r = r
         self.status: int = r.status_code
-        self.headers = Headers.from_raw(r.headers.raw)
+        self.headers = Headers(r.headers.multi_items())
 
     def iter_bytes(self) -> Iterator[bytes]:
         it: Iterator[bytes] = self._r.iter_raw()
