@@ -16,7 +16,8 @@ from ._handler_async import open_stream, run_unary
 from ._headers import Headers
 from ._method import ServiceInfo
 from ._options import Endpoint, ServerOptions, build_endpoints
-from ._protocol import CallSetup, HeaderList, HTTPError
+from ._protocol import CallSetup, HeaderList
+from ._server_shared import Reply, error_reply, is_streaming, negotiate, not_found, procedure_of
 
 Scope = MutableMapping[str, Any]
 Message_ = MutableMapping[str, Any]
@@ -43,12 +44,6 @@ def parse_query(query_string: bytes) -> dict[str, str]:
     for k, v in parse_qsl(query_string.decode("latin-1"), keep_blank_values=True):
         out.setdefault(k, v)
     return out
-
-
-def procedure_of(path: str) -> str:
-    """The last two segments of ``path`` (``/pkg.Service/Method``), whatever prefix precedes."""
-    cut = path.rfind("/", 0, path.rfind("/"))
-    return path[cut:] if cut > 0 else path
 
 
 class _Watcher:
@@ -155,9 +150,7 @@ class ConnectASGIApplication:
         path: str = scope["path"]
         ep = self._endpoints.get(path) or self._endpoints.get(procedure_of(path))
         if ep is None:
-            await _send_error_unary(
-                send, 404, ConnectError(Code.UNIMPLEMENTED, f"no procedure at {path}")
-            )
+            await send_reply(send, not_found(path))
             return
         await serve_asgi(ep, scope, receive, send)
 
@@ -172,34 +165,26 @@ async def serve_asgi(
     headers = Headers.from_raw(scope["headers"])
     http_method: str = scope["method"]
     query = parse_query(scope["query_string"]) if http_method == "GET" else {}
-    proto = ep.protocol
-    streaming = ep.method.stream_type.value != "unary"
-    setup: CallSetup | None = None
-    try:
-        setup = proto.negotiate(ep.method, http_method, headers, query)
-    except HTTPError as e:
-        await _send_plain(send, e.status, e.message, e.headers)
-        return
-    except ConnectError as e:
-        if streaming:
-            status, hdrs, body = proto.stream_error_response(None, e, None, None)
-        else:
-            status, hdrs, body = proto.unary_error(None, e, None, None)
-        await _send(send, status, hdrs, body)
+    setup = negotiate(ep, http_method, headers, query)
+    if isinstance(setup, Reply):
+        await send_reply(send, setup)
         return
     ctx = RequestContext(ep.method, http_method, headers, setup.timeout_ms, request)
-    if not streaming:
-        try:
-            body = await read_body(receive, ep.read_max_bytes) if http_method == "POST" else b""
-        except ClientDisconnected:
-            return
-        except ConnectError as e:
-            status, hdrs, body = proto.unary_error(setup, e, None, None)
-        else:
-            status, hdrs, body = await run_unary(ep, setup, ctx, body)
-        await _send(send, status, hdrs, body)
+    if is_streaming(ep):
+        await _serve_stream(ep, setup, ctx, receive, send)
         return
-    await _serve_stream(ep, setup, ctx, receive, send)
+    try:
+        body = await read_body(receive, ep.read_max_bytes) if http_method == "POST" else b""
+    except ClientDisconnected:
+        return
+    except ConnectError as e:
+        await send_reply(send, error_reply(ep, setup, e))
+        return
+    status, hdrs, body = await run_unary(ep, setup, ctx, body)
+    raw = encode_headers(hdrs)
+    raw.append((b"content-length", str(len(body)).encode()))
+    await send({"type": "http.response.start", "status": status, "headers": raw})
+    await send({"type": "http.response.body", "body": body})
 
 
 async def _serve_stream(
@@ -229,21 +214,16 @@ async def _serve_stream(
             await body_iter.aclose()  # type: ignore[attr-defined]
 
 
-async def _send(send: Send, status: int, headers: HeaderList, body: bytes) -> None:
-    raw = encode_headers(headers)
-    raw.append((b"content-length", str(len(body)).encode()))
-    await send({"type": "http.response.start", "status": status, "headers": raw})
-    await send({"type": "http.response.body", "body": body})
-
-
-async def _send_plain(send: Send, status: int, message: str, headers: HeaderList) -> None:
-    await _send(
-        send, status, [("content-type", "text/plain; charset=utf-8"), *headers], message.encode()
+async def send_reply(send: Send, reply: Reply) -> None:
+    """Send a buffered reply."""
+    await send(
+        {
+            "type": "http.response.start",
+            "status": reply.status,
+            "headers": encode_headers(reply.headers_with_length()),
+        }
     )
-
-
-async def _send_error_unary(send: Send, status: int, error: ConnectError) -> None:
-    await _send(send, status, [("content-type", "application/json")], error.to_json())
+    await send({"type": "http.response.body", "body": reply.body})
 
 
 async def _lifespan(receive: Receive, send: Send) -> None:

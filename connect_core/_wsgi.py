@@ -7,7 +7,7 @@ from typing import Any
 
 from typing_extensions import Unpack
 
-from ._asgi import parse_query, procedure_of
+from ._asgi import parse_query
 from ._code import Code
 from ._context import RequestContext
 from ._errors import ConnectError
@@ -15,7 +15,7 @@ from ._handler_sync import open_stream_sync, run_unary_sync
 from ._headers import Headers
 from ._method import ServiceInfo
 from ._options import Endpoint, ServerOptions, build_endpoints
-from ._protocol import HeaderList, HTTPError
+from ._server_shared import Reply, error_reply, is_streaming, negotiate, not_found, procedure_of
 
 StartResponse = Callable[..., Any]
 WSGIEnviron = dict[str, Any]
@@ -121,8 +121,7 @@ class ConnectWSGIApplication:
         path: str = environ.get("PATH_INFO", "")
         ep = self._endpoints.get(path) or self._endpoints.get(procedure_of(path))
         if ep is None:
-            body = ConnectError(Code.UNIMPLEMENTED, f"no procedure at {path}").to_json()
-            return _respond(start_response, 404, [("content-type", "application/json")], body)
+            return respond(start_response, not_found(path))
         return serve_wsgi(ep, environ, start_response)
 
 
@@ -137,35 +136,22 @@ def serve_wsgi(
         if http_method == "GET"
         else {}
     )
-    proto = ep.protocol
-    streaming = ep.method.stream_type.value != "unary"
-    try:
-        setup = proto.negotiate(ep.method, http_method, headers, query)
-    except HTTPError as e:
-        return _respond(
-            start_response,
-            e.status,
-            [("content-type", "text/plain; charset=utf-8"), *e.headers],
-            e.message.encode(),
-        )
-    except ConnectError as e:
-        if streaming:
-            return _respond(start_response, *proto.stream_error_response(None, e, None, None))
-        return _respond(start_response, *proto.unary_error(None, e, None, None))
+    setup = negotiate(ep, http_method, headers, query)
+    if isinstance(setup, Reply):
+        return respond(start_response, setup)
     ctx = RequestContext(ep.method, http_method, headers, setup.timeout_ms, request)
-    if not streaming:
-        try:
-            body = read_body(environ, ep.read_max_bytes) if http_method == "POST" else b""
-        except ConnectError as e:
-            return _respond(start_response, *proto.unary_error(setup, e, None, None))
-        return _respond(start_response, *run_unary_sync(ep, setup, ctx, body))
-    status, hdrs, chunks = open_stream_sync(ep, setup, ctx, body_chunks(environ))
-    start_response(status_line(status), hdrs)
-    return chunks
+    if is_streaming(ep):
+        status, hdrs, chunks = open_stream_sync(ep, setup, ctx, body_chunks(environ))
+        start_response(status_line(status), hdrs)
+        return chunks
+    try:
+        body = read_body(environ, ep.read_max_bytes) if http_method == "POST" else b""
+    except ConnectError as e:
+        return respond(start_response, error_reply(ep, setup, e))
+    return respond(start_response, Reply(*run_unary_sync(ep, setup, ctx, body)))
 
 
-def _respond(
-    start_response: StartResponse, status: int, headers: HeaderList, body: bytes
-) -> list[bytes]:
-    start_response(status_line(status), [*headers, ("content-length", str(len(body)))])
-    return [body]
+def respond(start_response: StartResponse, reply: Reply) -> list[bytes]:
+    """Start a buffered reply and return its body."""
+    start_response(status_line(reply.status), reply.headers_with_length())
+    return [reply.body]

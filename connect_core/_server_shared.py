@@ -1,0 +1,70 @@
+"""The steps every server adapter shares before and around a handler runs (sans-IO).
+
+An adapter (the ASGI and WSGI applications here, the framework plugins elsewhere) finds the
+endpoint for a path, calls :func:`negotiate` with the request head, and then either sends the
+:class:`Reply` it got back (a refused request) or reads the body and runs the handler.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from ._code import Code
+from ._errors import ConnectError
+from ._headers import Headers
+from ._options import Endpoint
+from ._protocol import CallSetup, HeaderList, HTTPError
+
+
+@dataclass(slots=True)
+class Reply:
+    """A complete, buffered response: status, headers and body."""
+
+    status: int
+    headers: HeaderList
+    body: bytes
+
+    def headers_with_length(self) -> HeaderList:
+        """The headers plus ``content-length``."""
+        return [*self.headers, ("content-length", str(len(self.body)))]
+
+
+def procedure_of(path: str) -> str:
+    """The last two segments of ``path`` (``/pkg.Service/Method``), whatever prefix precedes."""
+    cut = path.rfind("/", 0, path.rfind("/"))
+    return path[cut:] if cut > 0 else path
+
+
+def not_found(path: str) -> Reply:
+    """The reply for a path that names no procedure: 404 ``unimplemented``."""
+    error = ConnectError(Code.UNIMPLEMENTED, f"no procedure at {path}")
+    return Reply(404, [("content-type", "application/json")], error.to_json())
+
+
+def is_streaming(ep: Endpoint) -> bool:
+    """True when the method uses the streaming wire format (every kind but unary)."""
+    return ep.method.stream_type.value != "unary"
+
+
+def error_reply(ep: Endpoint, setup: CallSetup | None, error: ConnectError) -> Reply:
+    """A reply carrying ``error`` in the wire format of the endpoint's stream kind."""
+    if is_streaming(ep):
+        return Reply(*ep.protocol.stream_error_response(setup, error, None, None))
+    return Reply(*ep.protocol.unary_error(setup, error, None, None))
+
+
+def negotiate(
+    ep: Endpoint, http_method: str, headers: Headers, query: Mapping[str, str]
+) -> CallSetup | Reply:
+    """Validate the request head: the call's setup, or the reply that refuses it."""
+    try:
+        return ep.protocol.negotiate(ep.method, http_method, headers, query)
+    except HTTPError as e:
+        return Reply(
+            e.status,
+            [("content-type", "text/plain; charset=utf-8"), *e.headers],
+            e.message.encode(),
+        )
+    except ConnectError as e:
+        return error_reply(ep, None, e)
