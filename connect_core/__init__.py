@@ -29,7 +29,7 @@ from ._interceptor import (
     UnaryInterceptorSync,
 )
 from ._metadata import ResponseMetadata
-from ._method import IdempotencyLevel, MethodInfo, ServiceInfo, StreamType
+from ._method import AnyServiceInfo, IdempotencyLevel, MethodInfo, ServiceInfo, StreamType
 from ._options import ServerOptions
 from ._transport import (
     AsyncResponse,
@@ -44,6 +44,7 @@ from ._wsgi import ConnectWSGIApplication
 __all__ = [
     "JSON",
     "PROTO",
+    "AnyServiceInfo",
     "AsyncResponse",
     "AsyncTransport",
     "BidiStreamInterceptor",

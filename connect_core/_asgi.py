@@ -14,7 +14,7 @@ from ._context import RequestContext
 from ._errors import ConnectError
 from ._handler_async import open_stream, run_unary
 from ._headers import Headers
-from ._method import ServiceInfo
+from ._method import AnyServiceInfo
 from ._options import Endpoint, ServerOptions, build_endpoints
 from ._protocol import CallSetup, HeaderList
 from ._server_shared import Reply, error_reply, is_streaming, negotiate, not_found, procedure_of
@@ -129,7 +129,7 @@ class ConnectASGIApplication:
     """
 
     def __init__(
-        self, service: object, info: ServiceInfo, **options: Unpack[ServerOptions]
+        self, service: object, info: AnyServiceInfo, **options: Unpack[ServerOptions]
     ) -> None:
         """Serve ``service`` (which implements ``info``) with ``options``."""
         self.service = service

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar, TypeVarTuple
 
 from google.protobuf.message import Message
 
 REQ = TypeVar("REQ", bound=Message)
 RES = TypeVar("RES", bound=Message)
+Ts = TypeVarTuple("Ts")
 
 
 class StreamType(enum.Enum):
@@ -67,8 +68,11 @@ class MethodInfo(Generic[REQ, RES]):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class ServiceInfo:
+class ServiceInfo(Generic[*Ts]):
     """A service: its fully-qualified name and its methods, in proto order.
+
+    The type parameters are the types of the methods, so that ``info.methods[0]`` keeps its
+    request and response types for a type checker.
 
     Attributes:
         name: The fully-qualified service name, e.g. ``"greet.v1.GreetService"``.
@@ -76,11 +80,16 @@ class ServiceInfo:
     """
 
     name: str
-    methods: tuple[MethodInfo[Message, Message], ...]
+    methods: tuple[*Ts]
 
-    def method(self, name: str) -> MethodInfo[Message, Message]:
+    def method(self, name: str) -> MethodInfo[Any, Any]:
         """Return the method with the proto name or Python name ``name``."""
         for m in self.methods:
+            assert isinstance(m, MethodInfo)
             if name in (m.name, m.python_name):
                 return m
         raise KeyError(f"{self.name} has no method {name!r}")
+
+
+AnyServiceInfo = ServiceInfo[*tuple[MethodInfo[Any, Any], ...]]
+"""A :class:`ServiceInfo` of any service, as applications and adapters accept it."""

@@ -12,7 +12,7 @@ from google.protobuf.message import Message
 from ._codec import DEFAULT_CODECS, Codec
 from ._compression import Compression, default_compressions
 from ._interceptor import wrap_async, wrap_sync
-from ._method import MethodInfo, ServiceInfo, StreamType
+from ._method import AnyServiceInfo, MethodInfo, StreamType
 from ._protocol import ServerProtocol
 from ._protocol_connect import ConnectServerProtocol
 
@@ -99,7 +99,7 @@ def _check_handler(
 
 def build_endpoints(
     service: object,
-    info: ServiceInfo,
+    info: AnyServiceInfo,
     options: ServerOptions,
     *,
     is_async: bool,

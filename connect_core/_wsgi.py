@@ -13,7 +13,7 @@ from ._context import RequestContext
 from ._errors import ConnectError
 from ._handler_sync import open_stream_sync, run_unary_sync
 from ._headers import Headers
-from ._method import ServiceInfo
+from ._method import AnyServiceInfo
 from ._options import Endpoint, ServerOptions, build_endpoints
 from ._server_shared import Reply, error_reply, is_streaming, negotiate, not_found, procedure_of
 
@@ -105,7 +105,7 @@ class ConnectWSGIApplication:
     """
 
     def __init__(
-        self, service: object, info: ServiceInfo, **options: Unpack[ServerOptions]
+        self, service: object, info: AnyServiceInfo, **options: Unpack[ServerOptions]
     ) -> None:
         """Serve ``service`` (which implements ``info``) with ``options``."""
         self.service = service
