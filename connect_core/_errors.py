@@ -11,6 +11,7 @@ from google.protobuf import any_pb2, json_format
 from google.protobuf.message import Message
 
 from ._code import Code
+from ._headers import decode_binary_header
 
 M = TypeVar("M", bound=Message)
 
@@ -168,12 +169,6 @@ def _b64encode(data: bytes) -> str:
     return base64.b64encode(data).decode().rstrip("=")
 
 
-def _b64decode(text: str) -> bytes:
-    text = text.strip()
-    pad = -len(text) % 4
-    if "-" in text or "_" in text:
-        return base64.urlsafe_b64decode(text + "=" * pad)
-    return base64.b64decode(text + "=" * pad, validate=True)
 
 
 def _detail_to_dict(detail: ErrorDetail) -> dict[str, Any]:
@@ -192,7 +187,7 @@ def _detail_from_dict(raw: Any) -> ErrorDetail | None:
     if not isinstance(type_name, str) or not isinstance(value, str):
         return None
     try:
-        data = _b64decode(value)
+        data = decode_binary_header(value)
     except ValueError:
         return None
     packed = any_pb2.Any(type_url=f"type.googleapis.com/{type_name}", value=data)

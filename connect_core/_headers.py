@@ -119,9 +119,15 @@ def encode_binary_header(value: bytes) -> str:
 
 
 def decode_binary_header(value: str) -> bytes:
-    """Decode a binary header value, accepting padded and unpadded, standard and URL-safe base64."""
+    """Decode a binary header value, accepting padded and unpadded, standard and URL-safe base64.
+
+    Raises ``ValueError`` (``binascii.Error``) when the value is not base64.
+    """
     value = value.strip()
     value += "=" * (-len(value) % 4)
     if "-" in value or "_" in value:
-        return base64.urlsafe_b64decode(value)
-    return base64.b64decode(value)
+        value = value.translate(_URLSAFE)
+    return base64.b64decode(value, validate=True)
+
+
+_URLSAFE = str.maketrans("-_", "+/")

@@ -79,7 +79,7 @@ def _check_handler(
     agen = inspect.isasyncgenfunction(handler)
     kind = method.stream_type
     if is_async:
-        if kind.server_streams and coro:
+        if kind.server_streams and (coro or inspect.isgeneratorfunction(handler)):
             raise TypeError(
                 f"{cls}.{method.python_name}() streams responses, so it must be an async "
                 "generator (async def with yield), not a coroutine"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import json
 from collections.abc import Mapping, Sequence
 from urllib.parse import unquote_to_bytes
@@ -14,7 +13,7 @@ from ._codec import Codec
 from ._compression import Compression
 from ._envelope import FLAG_COMPRESSED, FLAG_END_STREAM, encode_envelope
 from ._errors import ConnectError
-from ._headers import Headers
+from ._headers import Headers, decode_binary_header
 from ._method import IdempotencyLevel, MethodInfo
 from ._protocol import CallSetup, HeaderList, HTTPError, ServerProtocol
 
@@ -215,7 +214,7 @@ class ConnectServerProtocol(ServerProtocol):
         raw = query.get("message", "")
         if query.get("base64") == "1":
             try:
-                data = base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4))
+                data = decode_binary_header(raw)
             except ValueError as e:
                 raise ConnectError(
                     Code.INVALID_ARGUMENT, f"query parameter message is not valid base64: {e}"
