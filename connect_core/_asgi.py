@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from typing import Any
 from urllib.parse import parse_qsl
@@ -73,20 +74,19 @@ class _Watcher:
             self.task.cancel()
 
 
-async def _body_chunks(
-    receive: Receive, watcher: _Watcher, limit_hint: int = 0
-) -> AsyncIterator[bytes]:
+async def _body_chunks(receive: Receive, watcher: _Watcher) -> AsyncIterator[bytes]:
     while True:
         message = await receive()
         if message["type"] == "http.disconnect":
             raise ClientDisconnected
         chunk = message.get("body", b"")
-        more = message.get("more_body", False)
+        if not message.get("more_body", False):
+            watcher.start(receive)  # the body is complete before its last chunk is decoded
+            if chunk:
+                yield chunk
+            return
         if chunk:
             yield chunk
-        if not more:
-            watcher.start(receive)
-            return
 
 
 async def read_body(receive: Receive, limit: int) -> bytes:
@@ -97,7 +97,7 @@ async def read_body(receive: Receive, limit: int) -> bytes:
     body: bytes = message.get("body", b"")
     if not message.get("more_body", False):
         if 0 < limit < len(body):
-            raise _too_large(limit)
+            raise _too_large(limit, complete=True)
         return body
     parts = [body]
     size = len(body)
@@ -114,11 +114,39 @@ async def read_body(receive: Receive, limit: int) -> bytes:
             return b"".join(parts)
 
 
-def _too_large(limit: int) -> ConnectError:
-    return ConnectError(
-        Code.RESOURCE_EXHAUSTED,
-        f"request body is larger than the configured limit of {limit} bytes",
-    )
+_DRAIN_SECONDS = 5.0
+_DRAIN_UNLIMITED_BYTES = 64 * 1024 * 1024
+
+
+async def drain(receive: Receive, limit: int) -> None:
+    """Read and discard what is left of a request body we answer without reading.
+
+    Some HTTP/2 servers (hypercorn) drop the whole connection when body data arrives for a
+    stream whose response is already complete, so refusals finish reading first. Bounded by
+    twice ``limit`` plus 1 MiB (64 MiB when there is no limit) and by a few seconds.
+    """
+    cap = 2 * limit + (1 << 20) if limit > 0 else _DRAIN_UNLIMITED_BYTES
+    seen = 0
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(_DRAIN_SECONDS):
+            while seen <= cap:
+                message = await receive()
+                if message["type"] != "http.request" or not message.get("more_body", False):
+                    return
+                seen += len(message.get("body", b""))
+
+
+class _TooLarge(ConnectError):
+    def __init__(self, limit: int, complete: bool) -> None:
+        super().__init__(
+            Code.RESOURCE_EXHAUSTED,
+            f"request body is larger than the configured limit of {limit} bytes",
+        )
+        self.complete = complete
+
+
+def _too_large(limit: int, complete: bool = False) -> ConnectError:
+    return _TooLarge(limit, complete)
 
 
 class ConnectASGIApplication:
@@ -150,6 +178,8 @@ class ConnectASGIApplication:
         path: str = scope["path"]
         ep = self._endpoints.get(path) or self._endpoints.get(procedure_of(path))
         if ep is None:
+            if scope["method"] != "GET":
+                await drain(receive, 0)
             await send_reply(send, not_found(path))
             return
         await serve_asgi(ep, scope, receive, send)
@@ -167,6 +197,8 @@ async def serve_asgi(
     query = parse_query(scope["query_string"]) if http_method == "GET" else {}
     setup = negotiate(ep, http_method, headers, query)
     if isinstance(setup, Reply):
+        if http_method != "GET":
+            await drain(receive, ep.read_max_bytes)
         await send_reply(send, setup)
         return
     ctx = RequestContext(ep.method, http_method, headers, setup.timeout_ms, request)
@@ -178,6 +210,8 @@ async def serve_asgi(
     except ClientDisconnected:
         return
     except ConnectError as e:
+        if not getattr(e, "complete", False):
+            await drain(receive, ep.read_max_bytes)
         await send_reply(send, error_reply(ep, setup, e))
         return
     status, hdrs, body = await run_unary(ep, setup, ctx, body)
@@ -199,6 +233,10 @@ async def _serve_stream(
         )
         async for chunk in body_iter:
             await send({"type": "http.response.body", "body": chunk, "more_body": True})
+        if watcher.task is None:
+            # The handler finished before the request body did; the end-of-stream message
+            # is out, so the client will stop sending.
+            await drain(receive, ep.read_max_bytes)
         await send({"type": "http.response.body", "body": b"", "more_body": False})
     except asyncio.CancelledError:
         if not watcher.disconnected:

@@ -1,0 +1,106 @@
+"""Compression: round trips, bounded decompression (bombs), corrupt and truncated input."""
+
+from __future__ import annotations
+
+import os
+import tracemalloc
+import zlib
+
+import brotli
+import pytest
+import zstandard
+
+from connect_core import BrotliCompression, Code, ConnectError, GzipCompression, ZstdCompression
+from connect_core._compression import by_name, default_compressions
+
+ALGOS = [GzipCompression(), BrotliCompression(), ZstdCompression()]
+IDS = ["gzip", "br", "zstd"]
+LIMIT = 4 * 1024 * 1024
+BOMB_SIZE = 100 * 1024 * 1024
+
+
+def _bomb(name: str) -> bytes:
+    """100 MiB of zeros, compressed by the reference library of each format, streaming."""
+    chunk = bytes(1024 * 1024)
+    if name == "gzip":
+        c = zlib.compressobj(9, zlib.DEFLATED, 31)
+        return b"".join([*(c.compress(chunk) for _ in range(100)), c.flush()])
+    if name == "br":
+        c = brotli.Compressor(quality=5)
+        return b"".join([*(c.process(chunk) for _ in range(100)), c.finish()])
+    c = zstandard.ZstdCompressor(level=3).compressobj()
+    return b"".join([*(c.compress(chunk) for _ in range(100)), c.flush()])
+
+
+@pytest.fixture(scope="module", params=IDS)
+def bomb(request: pytest.FixtureRequest) -> tuple[str, bytes]:
+    return request.param, _bomb(request.param)
+
+
+@pytest.mark.parametrize("algo", ALGOS, ids=IDS)
+@pytest.mark.parametrize("size", [0, 1, 1000, 1 << 20])
+def test_round_trip(algo, size: int) -> None:  # type: ignore[no-untyped-def]
+    data = os.urandom(size // 2) + bytes(size - size // 2)
+    packed = algo.compress(data)
+    assert algo.decompress(packed, LIMIT) == data
+    assert algo.decompress(packed, 0) == data  # 0: no limit
+
+
+@pytest.mark.parametrize("algo", ALGOS, ids=IDS)
+def test_limit_boundary(algo) -> None:  # type: ignore[no-untyped-def]
+    data = b"a" * 5000
+    packed = algo.compress(data)
+    assert algo.decompress(packed, 5000) == data
+    with pytest.raises(ConnectError) as info:
+        algo.decompress(packed, 4999)
+    assert info.value.code is Code.RESOURCE_EXHAUSTED
+
+
+def test_decompresses_reference_encoders() -> None:
+    """Data from the formats' own libraries (as other clients send it) is understood."""
+    import gzip
+
+    data = b"interop " * 1000
+    assert GzipCompression().decompress(gzip.compress(data), LIMIT) == data
+    assert BrotliCompression().decompress(brotli.compress(data), LIMIT) == data
+    # A zstd frame without the content size in its header (as streaming encoders write it).
+    c = zstandard.ZstdCompressor(write_content_size=False).compressobj()
+    frame = c.compress(data) + c.flush()
+    assert ZstdCompression().decompress(frame, LIMIT) == data
+
+
+def test_bomb_refused_with_bounded_memory(bomb: tuple[str, bytes]) -> None:
+    name, packed = bomb
+    algo = by_name(ALGOS)[name]
+    assert len(packed) < 1024 * 1024  # really a bomb: 100x+ expansion
+    tracemalloc.start()
+    try:
+        with pytest.raises(ConnectError) as info:
+            algo.decompress(packed, LIMIT)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert info.value.code is Code.RESOURCE_EXHAUSTED
+    # The output may be held twice while it is cut to size; never anywhere near 100 MiB.
+    assert peak < 2 * LIMIT + 512 * 1024, f"{name}: peak {peak} bytes"
+
+
+@pytest.mark.parametrize("algo", ALGOS, ids=IDS)
+def test_truncated(algo) -> None:  # type: ignore[no-untyped-def]
+    packed = algo.compress(os.urandom(10_000))
+    with pytest.raises(ConnectError) as info:
+        algo.decompress(packed[: len(packed) // 2], LIMIT)
+    assert info.value.code is Code.INVALID_ARGUMENT
+
+
+@pytest.mark.parametrize("algo", ALGOS, ids=IDS)
+def test_garbage(algo) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(ConnectError) as info:
+        algo.decompress(b"this is not compressed at all" * 10, LIMIT)
+    assert info.value.code is Code.INVALID_ARGUMENT
+
+
+def test_default_compressions() -> None:
+    names = [c.name for c in default_compressions()]
+    assert names[0] == "gzip"
+    assert sorted(names) == ["br", "gzip", "zstd"]

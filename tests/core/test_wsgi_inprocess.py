@@ -1,0 +1,113 @@
+"""The WSGI application driven in-process (no server)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import pytest
+from echo.v1.echo_connect import EchoServiceWSGIApplication
+from echo.v1.echo_pb2 import EchoRequest, EchoResponse
+from servers.echo_service import SyncEcho
+
+from .drivers import wsgi_call
+
+pytestmark = pytest.mark.timeout(30)
+
+APP = EchoServiceWSGIApplication(SyncEcho())
+PROTO = [("content-type", "application/proto")]
+STREAM = [("content-type", "application/connect+proto")]
+
+
+def env(msg: EchoRequest) -> bytes:
+    data = msg.SerializeToString()
+    return b"\x00" + len(data).to_bytes(4, "big") + data
+
+
+def test_unary() -> None:
+    r, _ = wsgi_call(
+        APP,
+        "POST",
+        "/echo.v1.EchoService/Echo",
+        PROTO,
+        EchoRequest(message="wsgi").SerializeToString(),
+    )
+    assert r.status == 200
+    assert int(r.headers["content-length"]) == len(r.body)
+    m = EchoResponse.FromString(r.body)
+    assert m.message == "wsgi"
+    assert m.request_headers["content-type"] == "application/proto"
+
+
+def test_chunked_request_body_without_content_length() -> None:
+    body = b"".join(env(EchoRequest(message=w)) for w in ["x", "y"])
+    r, _ = wsgi_call(
+        APP,
+        "POST",
+        "/echo.v1.EchoService/Collect",
+        STREAM,
+        [body[i : i + 3] for i in range(0, len(body), 3)],
+    )
+    assert r.status == 200
+    size = int.from_bytes(r.body[1:5], "big")
+    assert EchoResponse.FromString(r.body[5 : 5 + size]).message == "x y"
+
+
+def test_unknown_path_and_method() -> None:
+    r, _ = wsgi_call(APP, "POST", "/nope.v1.Nope/Nope", PROTO)
+    assert r.status == 404
+    r, _ = wsgi_call(APP, "PUT", "/echo.v1.EchoService/Echo", PROTO)
+    assert r.status == 405
+
+
+def test_closing_response_closes_handler_generator() -> None:
+    """The server closes the response iterable when the client goes away: the handler's
+    generator must be closed (its ``finally`` runs) rather than left suspended."""
+    log: list[str] = []
+
+    class Endless(SyncEcho):
+        def repeat(self, request, ctx) -> Iterator[EchoResponse]:  # type: ignore[no-untyped-def, override]
+            try:
+                for i in range(10**9):
+                    yield EchoResponse(index=i)
+            finally:
+                log.append("closed")
+
+    app = EchoServiceWSGIApplication(Endless())
+    r, _ = wsgi_call(
+        app, "POST", "/echo.v1.EchoService/Repeat", STREAM, env(EchoRequest()), consume=2
+    )
+    assert len(r.chunks) == 2
+    assert log == ["closed"]
+
+
+def test_sync_deadline_replaces_late_result() -> None:
+    r, _ = wsgi_call(
+        APP,
+        "POST",
+        "/echo.v1.EchoService/Echo",
+        [*PROTO, ("connect-timeout-ms", "20")],
+        EchoRequest(delay_ms=60).SerializeToString(),
+    )
+    assert r.status == 504
+    assert json.loads(r.body)["code"] == "deadline_exceeded"
+
+
+def test_sync_stream_deadline_between_messages() -> None:
+    r, _ = wsgi_call(
+        APP,
+        "POST",
+        "/echo.v1.EchoService/Repeat",
+        [*STREAM, ("connect-timeout-ms", "100")],
+        env(EchoRequest(count=50, delay_ms=30)),
+    )
+    body, msgs, pos = r.body, 0, 0
+    while True:
+        size = int.from_bytes(body[pos + 1 : pos + 5], "big")
+        if body[pos] & 2:
+            end = json.loads(body[pos + 5 : pos + 5 + size])
+            break
+        msgs += 1
+        pos += 5 + size
+    assert 1 <= msgs <= 4
+    assert end["error"]["code"] == "deadline_exceeded"

@@ -1,0 +1,1 @@
+"""Test service implementations and helpers that launch them under real servers."""
