@@ -13,7 +13,16 @@ for _p in (TESTS_DIR / "gen", TESTS_DIR):
     if str(_p) not in sys.path:
         sys.path.insert(0, str(_p))
 
-from servers.run import GUNICORN, HYPERCORN, UVICORN, RunningServer, ServerKind, start  # noqa: E402
+from servers.run import (  # noqa: E402
+    GRANIAN,
+    GUNICORN,
+    HYPERCORN,
+    PYVOY,
+    UVICORN,
+    RunningServer,
+    ServerKind,
+    start,
+)
 
 ECHO_ASGI = "servers.apps:asgi_app"
 ECHO_WSGI = "servers.apps:wsgi_app"
@@ -47,6 +56,30 @@ def hypercorn_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runni
 def gunicorn_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
     """The echo WSGI app under gunicorn (gthread workers, HTTP/1.1)."""
     yield from _serve(tmp_path_factory, GUNICORN, ECHO_WSGI)
+
+
+@pytest.fixture(scope="session")
+def granian_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+    """The echo ASGI app under granian (HTTP/2 only, h2c)."""
+    yield from _serve(tmp_path_factory, GRANIAN, ECHO_ASGI)
+
+
+@pytest.fixture(scope="session")
+def pyvoy_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+    """The echo ASGI app under pyvoy (Envoy; h2c by prior knowledge)."""
+    yield from _serve(tmp_path_factory, PYVOY, ECHO_ASGI)
+
+
+@pytest.fixture(
+    params=[
+        pytest.param("hypercorn_server", id="hypercorn"),
+        pytest.param("granian_server", id="granian"),
+        pytest.param("pyvoy_server", id="pyvoy"),
+    ]
+)
+def h2_server(request: pytest.FixtureRequest) -> RunningServer:
+    """Each HTTP/2 (h2c) ASGI server running the echo application."""
+    return request.getfixturevalue(request.param)  # type: ignore[no-any-return]
 
 
 @pytest.fixture(scope="session")

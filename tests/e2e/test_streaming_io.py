@@ -41,11 +41,11 @@ def test_server_stream_messages_arrive_as_produced(server) -> None:  # type: ign
     assert first_message_at < total - 0.6, (first_message_at, total)
 
 
-def test_bidi_full_duplex_over_h2(hypercorn_server) -> None:  # type: ignore[no-untyped-def]
+def test_bidi_full_duplex_over_h2(h2_server) -> None:  # type: ignore[no-untyped-def]
     """Message 2 is only sent after reply 1 arrived: the server must answer as it reads."""
     with H2Call(
         "127.0.0.1",
-        hypercorn_server.port,
+        h2_server.port,
         ECHO + "Chat",
         {"content-type": "application/connect+proto", "x-duplex": "1"},
     ) as call:
@@ -74,10 +74,10 @@ def test_bidi_full_duplex_over_h2(hypercorn_server) -> None:  # type: ignore[no-
         assert end["metadata"]["x-interceptor-end"] == ["Chat"]
 
 
-def test_bidi_full_duplex_error_after_first_reply(hypercorn_server) -> None:  # type: ignore[no-untyped-def]
+def test_bidi_full_duplex_error_after_first_reply(h2_server) -> None:  # type: ignore[no-untyped-def]
     with H2Call(
         "127.0.0.1",
-        hypercorn_server.port,
+        h2_server.port,
         ECHO + "Chat",
         {"content-type": "application/connect+json"},
     ) as call:
@@ -136,11 +136,11 @@ def test_client_disconnect_cancels_server_stream(asgi_server) -> None:  # type: 
     assert abandoned == 1, "handler ended without being cancelled"
 
 
-def test_client_disconnect_cancels_server_stream_h2_socket_close(hypercorn_server) -> None:  # type: ignore[no-untyped-def]
+def test_client_disconnect_cancels_server_stream_h2_socket_close(h2_server) -> None:  # type: ignore[no-untyped-def]
     key = f"h2-disconnect-{uuid.uuid4()}"
     call = H2Call(
         "127.0.0.1",
-        hypercorn_server.port,
+        h2_server.port,
         ECHO + "Repeat",
         {"content-type": "application/connect+proto"},
     )
@@ -152,7 +152,7 @@ def test_client_disconnect_cancels_server_stream_h2_socket_close(hypercorn_serve
         call.wait_envelopes(1)
     finally:
         call.close()
-    active, abandoned = _wait_idle(hypercorn_server, key, timeout=2.0)
+    active, abandoned = _wait_idle(h2_server, key, timeout=2.0)
     assert (active, abandoned) == (0, 1)
 
 

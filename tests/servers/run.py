@@ -83,12 +83,31 @@ class ServerKind:
                 "--log-level",
                 "warning",
             ]
+        if self.name == "granian":
+            return [
+                str(VENV_BIN / "granian"),
+                "--interface",
+                "asgi",
+                "--http",
+                "2",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--log-level",
+                "warning",
+                app,
+            ]
+        if self.name == "pyvoy":
+            return [str(VENV_BIN / "pyvoy"), "--port", str(port), "--log-level", "warning", app]
         raise ValueError(self.name)
 
 
 UVICORN = ServerKind("uvicorn", "asgi", http2=False)
 HYPERCORN = ServerKind("hypercorn", "asgi", http2=True)
 GUNICORN = ServerKind("gunicorn", "wsgi", http2=False)
+GRANIAN = ServerKind("granian", "asgi", http2=True)
+PYVOY = ServerKind("pyvoy", "asgi", http2=True)
 
 
 @dataclass
