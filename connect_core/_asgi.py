@@ -18,7 +18,7 @@ from ._headers import Headers
 from ._method import AnyServiceInfo
 from ._options import Endpoint, ServerOptions, build_endpoints
 from ._protocol import CallSetup, HeaderList
-from ._server_shared import Reply, error_reply, is_streaming, negotiate, not_found, procedure_of
+from ._server_shared import Reply, error_reply, negotiate, not_found, procedure_of
 
 Scope = MutableMapping[str, Any]
 Message_ = MutableMapping[str, Any]
@@ -202,7 +202,7 @@ async def serve_asgi(
         await send_reply(send, setup)
         return
     ctx = RequestContext(ep.method, http_method, headers, setup.timeout_ms, request)
-    if is_streaming(ep):
+    if ep.streaming:
         await _serve_stream(ep, setup, ctx, receive, send)
         return
     try:

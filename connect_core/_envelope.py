@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import struct
 from typing import NamedTuple
 
 from ._code import Code
@@ -28,9 +29,12 @@ class Envelope(NamedTuple):
         return bool(self.flags & FLAG_END_STREAM)
 
 
+_HEAD = struct.Struct(">BI")
+
+
 def encode_envelope(flags: int, data: bytes) -> bytes:
     """Frame ``data``: one flags byte, a 4-byte big-endian length, then the data."""
-    return bytes((flags,)) + len(data).to_bytes(4, "big") + data
+    return _HEAD.pack(flags, len(data)) + data
 
 
 class EnvelopeReader:

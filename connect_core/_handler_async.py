@@ -158,6 +158,7 @@ async def _stream_body(
 ) -> AsyncIterator[bytes]:
     proto = ep.protocol
     output = ep.method.output
+    timed = ctx._deadline is not None
     try:
         if err is None and it is not None:
             try:
@@ -165,7 +166,10 @@ async def _stream_body(
                     if type(message) is not output:
                         message = _check_output(ep, message)
                     yield proto.stream_message(setup, message)
-                    message = await _next(it, ctx)
+                    if timed:
+                        message = await _with_deadline(anext(it, _END), ctx)
+                    else:
+                        message = await anext(it, _END)
             except Exception as e:
                 err = as_connect_error(e, ep.method.procedure)
         yield proto.stream_end(setup, err, ctx._response_trailers)

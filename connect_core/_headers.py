@@ -13,11 +13,13 @@ class Headers(MutableMapping[str, str]):
     one. Keys are stored lower-cased, as HTTP/2 and ASGI carry them.
     """
 
-    __slots__ = ("_d",)
+    __slots__ = ("_b", "_d", "_raw")
 
     def __init__(self, items: Mapping[str, str] | Iterable[tuple[str, str]] | None = None) -> None:
         """Create headers from a mapping or from ``(name, value)`` pairs (repeats allowed)."""
         self._d: dict[str, list[str]] = {}
+        self._raw: Iterable[tuple[bytes, bytes]] | None = None
+        self._b: dict[str, str] | None = None
         if items is not None:
             pairs = items.items() if isinstance(items, Mapping) else items
             d = self._d
@@ -30,28 +32,40 @@ class Headers(MutableMapping[str, str]):
 
     @classmethod
     def from_raw(cls, raw: Iterable[tuple[bytes, bytes]]) -> Headers:
-        """Build headers from ASGI-style ``(name, value)`` byte pairs.
+        """Wrap ASGI-style ``(name, value)`` byte pairs, decoding them only when needed.
 
-        ASGI servers lower-case header names, so they are taken as they are.
+        ASGI servers lower-case header names, so they are taken as they are. Until a method
+        other than :meth:`get` is used, lookups go straight to the byte pairs.
         """
         h = cls.__new__(cls)
+        h._raw = raw
+        h._b = None
+        return h
+
+    def __getattr__(self, name: str) -> dict[str, list[str]]:
+        # Runs only while the "_d" slot is unset: decode the raw pairs once.
+        if name != "_d":
+            raise AttributeError(name)
         d: dict[str, list[str]] = {}
-        for k, v in raw:
+        for k, v in self._raw or ():
             key = k.decode("latin-1")
             if key in d:
                 d[key].append(v.decode("latin-1"))
             else:
                 d[key] = [v.decode("latin-1")]
-        h._d = d
-        return h
+        self._d = d
+        self._raw = None
+        return d
 
     def __getitem__(self, key: str) -> str:
         return self._d[key.lower()][0]
 
     def __setitem__(self, key: str, value: str) -> None:
+        self._b = None
         self._d[key.lower()] = [value]
 
     def __delitem__(self, key: str) -> None:
+        self._b = None
         del self._d[key.lower()]
 
     def __contains__(self, key: object) -> bool:
@@ -78,8 +92,22 @@ class Headers(MutableMapping[str, str]):
 
     def get(self, key: str, default: str | None = None) -> str | None:  # type: ignore[override]
         """Return the first value of ``key``, or ``default``."""
+        if self._raw is not None:
+            return self.first_values().get(key.lower(), default)
         values = self._d.get(key) or self._d.get(key.lower())
         return values[0] if values else default
+
+    def first_values(self) -> dict[str, str]:
+        """The first value of every header, keyed by lower-case name (read-only use)."""
+        first = self._b
+        if first is None:
+            raw = self._raw
+            if raw is not None:
+                first = {k.decode("latin-1"): v.decode("latin-1") for k, v in reversed(list(raw))}
+            else:
+                first = {k: v[0] for k, v in self._d.items()}
+            self._b = first
+        return first
 
     def getall(self, key: str) -> list[str]:
         """Return every value of ``key`` (an empty list when absent)."""
@@ -87,6 +115,7 @@ class Headers(MutableMapping[str, str]):
 
     def add(self, key: str, value: str) -> None:
         """Append a value to ``key``, keeping the values already there."""
+        self._b = None
         self._d.setdefault(key.lower(), []).append(value)
 
     def multi_items(self) -> Iterator[tuple[str, str]]:

@@ -63,6 +63,8 @@ class Endpoint:
     protocol: ServerProtocol
     read_max_bytes: int
     is_async: bool
+    streaming: bool = False
+    """True for every kind but unary: the request and response use the streaming format."""
 
 
 def _check_handler(
@@ -118,7 +120,12 @@ def build_endpoints(
     for method in info.methods:
         handler = _check_handler(service, method, is_async)
         out[method.procedure] = Endpoint(
-            method, wrap(handler, method.stream_type, interceptors), protocol, read_max, is_async
+            method,
+            wrap(handler, method.stream_type, interceptors),
+            protocol,
+            read_max,
+            is_async,
+            method.stream_type is not StreamType.UNARY,
         )
     return out
 

@@ -14,7 +14,7 @@ from ._compression import Compression
 from ._envelope import FLAG_COMPRESSED, FLAG_END_STREAM, encode_envelope
 from ._errors import ConnectError
 from ._headers import Headers, decode_binary_header
-from ._method import IdempotencyLevel, MethodInfo
+from ._method import IdempotencyLevel, MethodInfo, StreamType
 from ._protocol import CallSetup, HeaderList, HTTPError, ServerProtocol
 
 _UNARY_PREFIX = "application/"
@@ -118,10 +118,10 @@ class ConnectServerProtocol(ServerProtocol):
         query: Mapping[str, str],
     ) -> CallSetup:
         """Validate the request head and pick codec, compressions and deadline."""
-        get = headers.get
+        get = headers.first_values().get
         timeout_raw = get("connect-timeout-ms")
         timeout = parse_timeout_ms(timeout_raw) if timeout_raw is not None else None
-        streaming = method.stream_type.client_streams or method.stream_type.server_streams
+        streaming = method.stream_type is not StreamType.UNARY
         if http_method == "GET":
             return self._negotiate_get(method, query, timeout, headers)
         if http_method != "POST":

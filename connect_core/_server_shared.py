@@ -42,14 +42,9 @@ def not_found(path: str) -> Reply:
     return Reply(404, [("content-type", "application/json")], error.to_json())
 
 
-def is_streaming(ep: Endpoint) -> bool:
-    """True when the method uses the streaming wire format (every kind but unary)."""
-    return ep.method.stream_type.value != "unary"
-
-
 def error_reply(ep: Endpoint, setup: CallSetup | None, error: ConnectError) -> Reply:
     """A reply carrying ``error`` in the wire format of the endpoint's stream kind."""
-    if is_streaming(ep):
+    if ep.streaming:
         return Reply(*ep.protocol.stream_error_response(setup, error, None, None))
     return Reply(*ep.protocol.unary_error(setup, error, None, None))
 

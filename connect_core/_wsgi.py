@@ -15,7 +15,7 @@ from ._handler_sync import open_stream_sync, run_unary_sync
 from ._headers import Headers
 from ._method import AnyServiceInfo
 from ._options import Endpoint, ServerOptions, build_endpoints
-from ._server_shared import Reply, error_reply, is_streaming, negotiate, not_found, procedure_of
+from ._server_shared import Reply, error_reply, negotiate, not_found, procedure_of
 
 StartResponse = Callable[..., Any]
 WSGIEnviron = dict[str, Any]
@@ -140,7 +140,7 @@ def serve_wsgi(
     if isinstance(setup, Reply):
         return respond(start_response, setup)
     ctx = RequestContext(ep.method, http_method, headers, setup.timeout_ms, request)
-    if is_streaming(ep):
+    if ep.streaming:
         status, hdrs, chunks = open_stream_sync(ep, setup, ctx, body_chunks(environ))
         start_response(status_line(status), hdrs)
         return chunks
