@@ -169,8 +169,6 @@ def _b64encode(data: bytes) -> str:
     return base64.b64encode(data).decode().rstrip("=")
 
 
-
-
 def _detail_to_dict(detail: ErrorDetail) -> dict[str, Any]:
     out: dict[str, Any] = {"type": detail.type_name, "value": _b64encode(detail.value)}
     if detail.debug is not None:

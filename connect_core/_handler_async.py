@@ -63,7 +63,7 @@ async def run_unary(
     ep: Endpoint, setup: CallSetup, ctx: RequestContext, body: bytes
 ) -> tuple[int, HeaderList, bytes]:
     """Run a unary call whose request body is ``body``; return status, headers and body."""
-    proto = ep.protocol
+    proto = setup.protocol
     try:
         data = body if setup.get_message is None else setup.get_message
         request = proto.decode_unary(setup, data, ep.method.input)
@@ -125,7 +125,7 @@ async def open_stream(
     headers it sets are known, then returns the status, the headers and the body chunks.
     Closing the returned iterator early closes the handler.
     """
-    proto = ep.protocol
+    proto = setup.protocol
     kind = ep.method.stream_type
     decoder = StreamDecoder(setup, ep.method.input, ep.read_max_bytes)
     it: AsyncIterator[Any] | None = None
@@ -156,7 +156,7 @@ async def _stream_body(
     message: Any,
     err: ConnectError | None,
 ) -> AsyncIterator[bytes]:
-    proto = ep.protocol
+    proto = setup.protocol
     output = ep.method.output
     timed = ctx._deadline is not None
     try:

@@ -46,7 +46,7 @@ def run_unary_sync(
     ep: Endpoint, setup: CallSetup, ctx: RequestContext, body: bytes
 ) -> tuple[int, HeaderList, bytes]:
     """Run a unary call whose request body is ``body``; return status, headers and body."""
-    proto = ep.protocol
+    proto = setup.protocol
     try:
         data = body if setup.get_message is None else setup.get_message
         request = proto.decode_unary(setup, data, ep.method.input)
@@ -105,7 +105,7 @@ def open_stream_sync(
     ep: Endpoint, setup: CallSetup, ctx: RequestContext, chunks: Iterator[bytes]
 ) -> tuple[int, HeaderList, Iterator[bytes]]:
     """Start a streaming call, run it to its first message, return status, headers, body."""
-    proto = ep.protocol
+    proto = setup.protocol
     kind = ep.method.stream_type
     decoder = StreamDecoder(setup, ep.method.input, ep.read_max_bytes)
     it: Iterator[Any] | None = None
@@ -135,7 +135,7 @@ def _stream_body(
     message: Any,
     err: ConnectError | None,
 ) -> Iterator[bytes]:
-    proto = ep.protocol
+    proto = setup.protocol
     output = ep.method.output
     try:
         if err is None and it is not None:

@@ -40,6 +40,8 @@ class HTTPError(Exception):
 class CallSetup:
     """What the protocol negotiated for one call from its request head."""
 
+    protocol: ServerProtocol
+    """The protocol the request speaks; it frames the response too."""
     codec: Codec
     request_compression: Compression | None
     response_compression: Compression | None

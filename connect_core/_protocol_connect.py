@@ -157,6 +157,7 @@ class ConnectServerProtocol(ServerProtocol):
             req_enc = get("content-encoding")
             accept = get("accept-encoding")
         return CallSetup(
+            self,
             codec,
             self._request_compression(req_enc),
             _choose_compression(accept, self.compressions),
@@ -222,6 +223,7 @@ class ConnectServerProtocol(ServerProtocol):
         else:
             data = unquote_to_bytes(raw)
         return CallSetup(
+            self,
             codec,
             self._request_compression(query.get("compression")),
             _choose_compression(headers.get("accept-encoding"), self.compressions),

@@ -44,15 +44,20 @@ def not_found(path: str) -> Reply:
 
 def error_reply(ep: Endpoint, setup: CallSetup | None, error: ConnectError) -> Reply:
     """A reply carrying ``error`` in the wire format of the endpoint's stream kind."""
+    proto = setup.protocol if setup is not None else ep.protocol
     if ep.streaming:
-        return Reply(*ep.protocol.stream_error_response(setup, error, None, None))
-    return Reply(*ep.protocol.unary_error(setup, error, None, None))
+        return Reply(*proto.stream_error_response(setup, error, None, None))
+    return Reply(*proto.unary_error(setup, error, None, None))
 
 
 def negotiate(
     ep: Endpoint, http_method: str, headers: Headers, query: Mapping[str, str]
 ) -> CallSetup | Reply:
-    """Validate the request head: the call's setup, or the reply that refuses it."""
+    """Validate the request head: the call's setup, or the reply that refuses it.
+
+    The setup names the protocol that answers, so handler runners and adapters never pick
+    one themselves: gRPC and gRPC-Web join here, chosen by content type.
+    """
     try:
         return ep.protocol.negotiate(ep.method, http_method, headers, query)
     except HTTPError as e:
