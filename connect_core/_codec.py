@@ -74,8 +74,9 @@ class JSONCodec:
         if not data:
             return message
         try:
-            json_format.Parse(data.decode("utf-8"), message, ignore_unknown_fields=True)
-        except (json_format.ParseError, UnicodeDecodeError, RecursionError) as e:
+            # json.loads + ParseDict: the C JSON parser, and no duplicate-key hook per object.
+            json_format.ParseDict(json.loads(data), message, ignore_unknown_fields=True)
+        except (json_format.ParseError, ValueError, RecursionError) as e:
             raise ConnectError(
                 Code.INVALID_ARGUMENT,
                 f"could not decode {message_type.DESCRIPTOR.full_name} as JSON: {e}",

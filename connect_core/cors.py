@@ -1,0 +1,51 @@
+"""The CORS lists a browser needs to call Connect (and, later, gRPC-Web) across origins.
+
+Framework-agnostic: feed them to whatever CORS middleware the application already runs
+(Starlette's ``CORSMiddleware``, ``django-cors-headers``, ``flask-cors``). The framework
+adapters ship presets built from them, e.g. ``connect_fastapi.cors_options()``.
+
+* :data:`ALLOWED_METHODS` and :data:`ALLOWED_HEADERS` answer the preflight (``OPTIONS`` with
+  ``Access-Control-Request-Method`` / ``-Headers``): Connect calls are ``POST`` (unary and
+  streams) and ``GET`` (unary ``NO_SIDE_EFFECTS`` methods), with the protocol's own headers.
+* :data:`EXPOSED_HEADERS` are the response headers a browser client must be allowed to read.
+
+Headers and trailers your handlers set are not listed: add each name to the allowed list
+(request headers the client sends, e.g. ``authorization``) or to the exposed list (response
+headers). Connect sends the trailers of a unary call as headers named ``trailer-<name>``, and
+CORS has no wildcard for a prefix, so every ``trailer-*`` header must be exposed by its full
+name (``trailer-x-request-id``).
+"""
+
+from __future__ import annotations
+
+ALLOWED_METHODS: tuple[str, ...] = ("GET", "POST")
+"""HTTP methods of Connect calls: ``POST`` for every call, ``GET`` for side-effect-free unary."""
+
+ALLOWED_HEADERS: tuple[str, ...] = (
+    "content-type",
+    "connect-protocol-version",
+    "connect-timeout-ms",
+    "connect-content-encoding",
+    "connect-accept-encoding",
+    "content-encoding",
+    "accept-encoding",
+    "x-user-agent",
+    "grpc-timeout",
+    "x-grpc-web",
+)
+"""Request headers of the Connect protocol (plus gRPC-Web's, for when it is served)."""
+
+EXPOSED_HEADERS: tuple[str, ...] = (
+    "content-encoding",
+    "connect-content-encoding",
+    "connect-accept-encoding",
+    "grpc-status",
+    "grpc-message",
+    "grpc-status-details-bin",
+)
+"""Response headers of the protocols that browser clients read.
+
+Unary trailers arrive as ``trailer-<name>`` headers; expose each one by its full name.
+"""
+
+__all__ = ["ALLOWED_HEADERS", "ALLOWED_METHODS", "EXPOSED_HEADERS"]

@@ -1,0 +1,366 @@
+"""``ConnectRouter``: a FastAPI ``APIRouter`` serving every procedure of one Connect service."""
+
+from __future__ import annotations
+
+import inspect
+import re
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from contextlib import asynccontextmanager
+from enum import Enum
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Header, params
+from fastapi import routing as fastapi_routing
+from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
+from google.protobuf.message import Message
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Match
+from starlette.types import Scope
+
+from connect_core import (
+    AnyServiceInfo,
+    Codec,
+    Compression,
+    IdempotencyLevel,
+    MethodInfo,
+    ServerOptions,
+    StreamType,
+)
+from connect_core._options import build_endpoints
+
+from ._checks import check_routes
+from ._errors import http_exception_to_connect_error, validation_error_to_connect_error
+from ._info import find_service_info, is_async_service
+from ._openapi import ConnectError as ConnectErrorModel
+from ._openapi import schema_type
+from ._serve import ConnectCall, UnknownProcedure
+
+_CALL = "__connect_call__"
+_SERVICE = "__connect_service__"
+_KNOWN = "__connect_methods__"
+
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+def _effective_dependant(route: APIRoute) -> Any:
+    """The dependant FastAPI solves for ``route`` where it is served, or None when unknown.
+
+    A route of an included router also runs the dependencies of every enclosing router and of
+    the app. FastAPI versions that copy routes on ``include_router`` put them on the copy's
+    ``dependant``; newer ones build an include context per inclusion and hand it to
+    ``get_route_handler`` through a context variable. When neither shape is recognised the
+    answer is "unknown", and the route keeps FastAPI's full request handler.
+    """
+    var = getattr(fastapi_routing, "_effective_route_context_var", None)
+    if var is None:
+        if hasattr(fastapi_routing, "_IncludedRouter"):
+            return None
+        return route.dependant
+    context = var.get()
+    if context is None:
+        return route.dependant
+    if getattr(context, "original_route", None) is route:
+        return getattr(context, "dependant", None)
+    return None
+
+
+class ConnectRoute(APIRoute):
+    """The ``APIRoute`` of one Connect procedure (created by :class:`ConnectRouter`).
+
+    With no FastAPI dependency in effect, the route handler is the Connect call itself: no
+    dependency solving, no parameter parsing. With dependencies, FastAPI's own request handler
+    runs them first, and an ``HTTPException`` (or a validation error) one of them raises is
+    answered as the matching Connect error, with the exception's headers.
+    """
+
+    @property
+    def connect_service(self) -> str | None:
+        """The fully-qualified name of the service this route belongs to."""
+        return getattr(self.endpoint, _SERVICE, None)
+
+    def get_route_handler(self) -> Callable[[Request], Any]:
+        """The request handler FastAPI wraps into this route's ASGI app."""
+        call: ConnectCall | UnknownProcedure | None = getattr(self.endpoint, _CALL, None)
+        if call is None:
+            return super().get_route_handler()
+        dependant = _effective_dependant(self)
+        if dependant is not None and not dependant.dependencies:
+            return call
+        fastapi_handler = super().get_route_handler()
+
+        async def handler(request: Request) -> Response:
+            try:
+                return await fastapi_handler(request)
+            except HTTPException as e:
+                error = http_exception_to_connect_error(e)
+                return call.error_response(request, error, (e.headers or {}).items())
+            except RequestValidationError as e:
+                return call.error_response(request, validation_error_to_connect_error(e))
+
+        return handler
+
+
+class _UnknownProcedureRoute(ConnectRoute):
+    """Answers ``/pkg.Service/<anything else>`` with Connect's 404 ``unimplemented``."""
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        """Match only names that are not procedures of the service (those get 405 there)."""
+        match, child = super().matches(scope)
+        if match is not Match.NONE:
+            name = child.get("path_params", {}).get("method")
+            if name in getattr(self.endpoint, _KNOWN, ()):
+                return Match.NONE, {}
+        return match, child
+
+
+class OpenAPIRoute(APIRoute):
+    """Describes a unary procedure in the OpenAPI document; never answers a request.
+
+    It carries the JSON request body and response schemas of the method (and the same
+    dependencies as the serving :class:`ConnectRoute`, so security schemes show up), while
+    every request goes to the serving route, which sits at the same path.
+    """
+
+    connect_openapi_only = True
+
+    @property
+    def connect_service(self) -> str | None:
+        """The fully-qualified name of the service this route documents."""
+        return getattr(self.endpoint, _SERVICE, None)
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        """Never match: the serving route answers."""
+        return Match.NONE, {}
+
+
+def _serving_endpoint(call: ConnectCall | UnknownProcedure, name: str, service: str) -> Handler:
+    async def endpoint(request: Request) -> Response:
+        return await call(request)
+
+    endpoint.__name__ = endpoint.__qualname__ = name
+    setattr(endpoint, _CALL, call)
+    setattr(endpoint, _SERVICE, service)
+    return endpoint
+
+
+def _openapi_endpoint(
+    method: MethodInfo[Message, Message], service: str, protocol_header: bool
+) -> Callable[..., None]:
+    def endpoint(**_: Any) -> None:  # pragma: no cover - never called (never matches)
+        raise RuntimeError("OpenAPI stand-in route called")
+
+    body = inspect.Parameter(
+        "body",
+        inspect.Parameter.KEYWORD_ONLY,
+        annotation=Annotated[schema_type(method.input), Body(media_type="application/json")],
+    )
+    parameters = [body]
+    if protocol_header:
+        parameters.append(
+            inspect.Parameter(
+                "connect_protocol_version",
+                inspect.Parameter.KEYWORD_ONLY,
+                annotation=Annotated[str, Header(alias="connect-protocol-version")],
+                default="1",
+            )
+        )
+    endpoint.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
+    endpoint.__name__ = endpoint.__qualname__ = method.python_name
+    setattr(endpoint, _SERVICE, service)
+    return endpoint
+
+
+def _description(method: MethodInfo[Message, Message]) -> str:
+    text = (
+        f"Connect unary RPC `{method.procedure}`.\n\n"
+        f"The bodies are the proto3 JSON form of `{method.input.DESCRIPTOR.full_name}` and "
+        f"`{method.output.DESCRIPTOR.full_name}`; Connect clients may also send "
+        "`application/proto` (binary). A failed call answers with a Connect error body and the "
+        "HTTP status of its code."
+    )
+    if method.idempotency_level is IdempotencyLevel.NO_SIDE_EFFECTS:
+        text += (
+            "\n\nSide-effect free: also callable with `GET` on the same path, the request in "
+            "the query: `?encoding=json&message=<url-encoded JSON>`."
+        )
+    return text
+
+
+def _operation_id(route: APIRoute) -> str:
+    return re.sub(r"\W", "_", route.path_format.strip("/"))
+
+
+def _checking_lifespan(inner: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """Wrap a lifespan so that the app's routes are checked before it starts."""
+
+    @asynccontextmanager
+    async def lifespan(app: Any) -> AsyncIterator[Any]:
+        check_routes(app.routes)
+        async with inner(app) as state:
+            yield state
+
+    return lifespan
+
+
+class ConnectRouter(APIRouter):
+    """A FastAPI router serving every procedure of one Connect service.
+
+    Example::
+
+        from connect_fastapi import ConnectRouter
+
+        app = FastAPI()
+        app.include_router(ConnectRouter(Greeter(), interceptors=[...]), prefix="/rpc")
+
+    Each procedure ``/greet.v1.GreetService/Greet`` becomes a :class:`ConnectRoute` (a real
+    ``APIRoute``) answering ``POST``, and ``GET`` too for ``NO_SIDE_EFFECTS`` methods: all four
+    RPC kinds, both codecs, every configured compression, errors with details, headers and
+    trailers, deadlines and message size limits, through the same engine as the generated
+    ASGI application. Other names under ``/greet.v1.GreetService/`` answer 404
+    ``unimplemented`` in Connect's error format.
+
+    Async services (subclasses of the generated ``XService``) run on the event loop; sync
+    services (``XServiceSync``) run in Starlette's threadpool, one step at a time.
+
+    FastAPI features reach the handlers: dependencies of the router, of ``include_router`` and
+    of the app run before each call, and an ``HTTPException`` they raise is answered as the
+    Connect error of its status (401 ``unauthenticated``, 403 ``permission_denied``, ...; see
+    :data:`connect_fastapi.HTTP_STATUS_CODES`), with its headers. ``ctx.request`` is the
+    Starlette ``Request`` (``ctx.request.state``, ``ctx.request.app.state``), and middleware
+    wraps Connect routes like any other.
+
+    OpenAPI: unary methods are documented as JSON ``POST`` operations whose request and
+    response schemas follow the proto3 JSON mapping, so ``/docs`` can try them out. Streaming
+    methods are left out of the document (they need a Connect client: their bodies are
+    enveloped message streams). Pass ``include_in_schema=False`` to leave the service out.
+
+    Mistakes show at start-up: a service that misses a method (or has one of the wrong kind)
+    fails here, and an app that serves the same procedure path twice (the router included
+    twice at one prefix, or colliding with another route) fails when its lifespan starts.
+    """
+
+    def __init__(
+        self,
+        service: object,
+        info: AnyServiceInfo | None = None,
+        *,
+        interceptors: Iterable[object] = (),
+        read_max_bytes: int | None = None,
+        compressions: Iterable[Compression] | None = None,
+        compress_min_bytes: int | None = None,
+        codecs: Iterable[Codec] | None = None,
+        require_protocol_header: bool = False,
+        prefix: str = "",
+        tags: list[str | Enum] | None = None,
+        dependencies: Sequence[params.Depends] | None = None,
+        include_in_schema: bool = True,
+        **router_options: Any,
+    ) -> None:
+        """Serve ``service``.
+
+        Args:
+            service: The handlers: an instance of a subclass of the generated ``XService``
+                (async) or ``XServiceSync`` (sync), or any object with the methods.
+            info: The service descriptor (``X_SERVICE_INFO`` from the generated module); found
+                from the service's base classes when omitted.
+            interceptors: Server interceptors, outermost first (async ones for an async
+                service, sync ones for a sync service).
+            read_max_bytes: Largest request message accepted (default 4 MiB; <= 0: no limit).
+            compressions: Compressions offered (default gzip, br and zstd when installed).
+            compress_min_bytes: Smallest response message worth compressing (default 1 KiB).
+            codecs: Codecs served (default binary Protobuf and JSON).
+            require_protocol_header: Refuse Connect requests without
+                ``Connect-Protocol-Version`` (then ``/docs`` sends it).
+            prefix: A path prefix of the router (``include_router`` can add another).
+            tags: OpenAPI tags (default: the service's fully-qualified name).
+            dependencies: FastAPI dependencies run before every call.
+            include_in_schema: Document the unary methods in OpenAPI.
+            **router_options: Any other ``APIRouter`` argument (``responses=``,
+                ``deprecated=``, ``lifespan=``, ``generate_unique_id_function=``, ...).
+
+        Raises:
+            TypeError: when the service cannot be matched to a descriptor, misses a method,
+                has one of the wrong kind, or mixes async and sync handlers.
+        """
+        info = info if info is not None else find_service_info(service)
+        is_async = is_async_service(service, info)
+        options: ServerOptions = {"interceptors": tuple(interceptors)}
+        if read_max_bytes is not None:
+            options["read_max_bytes"] = read_max_bytes
+        if compressions is not None:
+            options["compressions"] = tuple(compressions)
+        if compress_min_bytes is not None:
+            options["compress_min_bytes"] = compress_min_bytes
+        if codecs is not None:
+            options["codecs"] = tuple(codecs)
+        if require_protocol_header:
+            options["require_protocol_header"] = True
+        endpoints = build_endpoints(service, info, options, is_async=is_async)
+        custom_ids = "generate_unique_id_function" in router_options
+        super().__init__(
+            prefix=prefix,
+            tags=tags if tags is not None else [info.name],
+            dependencies=dependencies,
+            include_in_schema=include_in_schema,
+            **router_options,
+        )
+        self.lifespan_context = _checking_lifespan(self.lifespan_context)
+        self.service = service
+        """The object whose methods handle the calls."""
+        self.info = info
+        """The descriptor of the service."""
+        self.is_async = is_async
+        """True when the handlers run on the event loop, False when in the threadpool."""
+        id_options: dict[str, Any] = (
+            {} if custom_ids else {"generate_unique_id_function": _operation_id}
+        )
+        for method in info.methods:
+            call = ConnectCall(endpoints[method.procedure])
+            get_ok = (
+                method.stream_type is StreamType.UNARY
+                and method.idempotency_level is IdempotencyLevel.NO_SIDE_EFFECTS
+            )
+            self.add_api_route(
+                method.procedure,
+                _serving_endpoint(call, method.python_name, info.name),
+                methods=["GET", "POST"] if get_ok else ["POST"],
+                name=f"{info.name}.{method.name}",
+                include_in_schema=False,
+                route_class_override=ConnectRoute,
+            )
+            if method.stream_type is StreamType.UNARY:
+                self.add_api_route(
+                    method.procedure,
+                    _openapi_endpoint(method, info.name, require_protocol_header),
+                    methods=["POST"],
+                    name=f"{info.name}.{method.name}.openapi",
+                    summary=method.name,
+                    description=_description(method),
+                    response_model=schema_type(method.output),
+                    response_description=f"The {method.output.DESCRIPTOR.full_name} reply.",
+                    responses={
+                        "default": {
+                            "model": ConnectErrorModel,
+                            "description": "A Connect error (HTTP status from its code).",
+                        }
+                    },
+                    include_in_schema=True,
+                    route_class_override=OpenAPIRoute,
+                    **id_options,
+                )
+        unknown = _serving_endpoint(UnknownProcedure(), "unknown_procedure", info.name)
+        setattr(unknown, _KNOWN, frozenset(m.name for m in info.methods))
+        self.add_api_route(
+            f"/{info.name}/{{method}}",
+            unknown,
+            methods=["GET", "POST"],
+            name=f"{info.name}.unknown",
+            include_in_schema=False,
+            route_class_override=_UnknownProcedureRoute,
+        )
+
+    def __repr__(self) -> str:
+        return f"ConnectRouter({self.info.name}, prefix={self.prefix!r})"

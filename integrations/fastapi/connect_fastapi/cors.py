@@ -1,0 +1,69 @@
+"""CORS for Connect routes: the settings of Starlette's ``CORSMiddleware`` browsers need.
+
+Example::
+
+    from fastapi.middleware.cors import CORSMiddleware
+    from connect_fastapi import cors_options
+
+    app.add_middleware(
+        CORSMiddleware,
+        **cors_options(allow_origins=["https://app.example"], expose=["greet-version"]),
+    )
+
+The header lists come from :mod:`connect_core.cors`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from connect_core.cors import ALLOWED_HEADERS, ALLOWED_METHODS, EXPOSED_HEADERS
+
+
+def _merge(base: Iterable[str], extra: Iterable[str], *, upper: bool = False) -> list[str]:
+    out: list[str] = []
+    for name in (*base, *extra):
+        name = name.upper() if upper else name.lower()
+        if name not in out:
+            out.append(name)
+    return out
+
+
+def cors_options(
+    allow_origins: Sequence[str] = (),
+    *,
+    extra_headers: Iterable[str] = (),
+    expose: Iterable[str] = (),
+    allow_origin_regex: str | None = None,
+    allow_credentials: bool = False,
+    extra_methods: Iterable[str] = (),
+    max_age: int = 7200,
+) -> dict[str, Any]:
+    """Keyword arguments for ``CORSMiddleware`` that let browsers call Connect routes.
+
+    Args:
+        allow_origins: The origins allowed to call (``["*"]`` for any, without credentials).
+        extra_headers: Request headers your clients send beyond the protocol's, e.g.
+            ``authorization`` or ``x-tenant``.
+        expose: Response headers your handlers set that browsers may read. Unary trailers
+            arrive as ``trailer-<name>`` headers: list each by its full name.
+        allow_origin_regex: A regex of allowed origins, as ``CORSMiddleware`` takes it.
+        allow_credentials: Allow cookies and HTTP authentication.
+        extra_methods: HTTP methods beyond ``GET`` and ``POST`` (for other routes of the app).
+        max_age: How long browsers may cache a preflight answer, in seconds.
+    """
+    options: dict[str, Any] = {
+        "allow_origins": list(allow_origins),
+        "allow_methods": _merge(ALLOWED_METHODS, extra_methods, upper=True),
+        "allow_headers": _merge(ALLOWED_HEADERS, extra_headers),
+        "expose_headers": _merge(EXPOSED_HEADERS, expose),
+        "allow_credentials": allow_credentials,
+        "max_age": max_age,
+    }
+    if allow_origin_regex is not None:
+        options["allow_origin_regex"] = allow_origin_regex
+    return options
+
+
+__all__ = ["ALLOWED_HEADERS", "ALLOWED_METHODS", "EXPOSED_HEADERS", "cors_options"]

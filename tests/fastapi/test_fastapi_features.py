@@ -1,0 +1,520 @@
+"""FastAPI features around Connect routes: dependencies, HTTPException, middleware, state,
+the threadpool for sync services, bad input, and start-up errors."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import json
+import time
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import httpx
+import pytest
+from connect_fastapi import (
+    ConnectRoute,
+    ConnectRouter,
+    OpenAPIRoute,
+    code_for_status,
+    find_service_info,
+)
+from echo.v1.echo_connect import ECHO_SERVICE_INFO, EchoService, EchoServiceSync
+from echo.v1.echo_pb2 import EchoRequest, EchoResponse
+from fastapi import BackgroundTasks, Depends, FastAPI, Header, HTTPException, Request
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+from fastapi_apps import ORIGIN, STATE_PROBE, TOKEN, FastAPIEcho, Greeter
+from fastapi_servers import Server
+from fastapi_wire import (
+    arun,
+    echo_client,
+    end_stream,
+    envelope,
+    envelopes,
+    http_client,
+    json_envelope,
+)
+from greet.v1.greet_connect import GreetService
+from servers.echo_service import AsyncEcho, SyncEcho
+
+from connect_core import Code, ConnectError, RequestContext
+
+pytestmark = pytest.mark.timeout(60)
+
+ECHO_POST = "/echo.v1.EchoService/EchoPost"
+REPEAT = "/echo.v1.EchoService/Repeat"
+STREAM_JSON = {"content-type": "application/connect+json"}
+
+
+def _routes(app: FastAPI) -> list[Any]:
+    """Every route of ``app``, included routers expanded (as OpenAPI sees them)."""
+    from fastapi import routing
+
+    iter_contexts = getattr(routing, "iter_route_contexts", None)
+    if iter_contexts is None:  # FastAPI that copies included routes
+        return list(app.routes)
+    return list(iter_contexts(app.routes))
+
+
+def _original(route: Any) -> Any:
+    return getattr(route, "original_route", route)
+
+
+# -- dependencies and HTTPException ----------------------------------------------------------
+
+
+def test_router_dependency_refuses_unary(fserver: Server) -> None:
+    with http_client(fserver) as http:
+        r = http.post("/secure" + ECHO_POST, json={"message": "x"})
+        assert r.status_code == 401
+        assert r.json() == {"code": "unauthenticated", "message": "missing bearer token"}
+        assert r.headers["www-authenticate"] == "Bearer"
+        assert r.headers["content-type"] == "application/json"
+        r = http.post(
+            "/secure" + ECHO_POST, json={"message": "x"}, headers={"authorization": "Bearer no"}
+        )
+        assert (r.status_code, r.json()["code"]) == (403, "permission_denied")
+        r = http.post(
+            "/secure" + ECHO_POST,
+            json={"message": STATE_PROBE},
+            headers={"authorization": f"Bearer {TOKEN}"},
+        )
+    assert r.status_code == 200
+    # The dependency's request.state reaches the handler through ctx.request.
+    assert r.json()["message"].split("|")[2] == "alice"
+
+
+def test_router_dependency_refuses_stream(fserver: Server) -> None:
+    with http_client(fserver) as http:
+        r = http.post("/secure" + REPEAT, content=json_envelope({"count": 2}), headers=STREAM_JSON)
+        assert r.status_code == 200
+        assert r.headers["content-type"] == "application/connect+json"
+        assert r.headers["www-authenticate"] == "Bearer"
+        assert end_stream(r.content)["error"] == {
+            "code": "unauthenticated",
+            "message": "missing bearer token",
+        }
+        r = http.post(
+            "/secure" + REPEAT,
+            content=envelope(EchoRequest(count=2).SerializeToString()),
+            headers={"content-type": "application/connect+proto", "x-raise-status": "429"},
+        )
+    assert r.headers["content-type"] == "application/connect+proto"
+    assert r.headers["x-raised"] == "429"
+    assert end_stream(r.content)["error"]["code"] == "resource_exhausted"
+
+
+@pytest.mark.parametrize(
+    ("status", "code"),
+    [
+        (400, Code.INVALID_ARGUMENT),
+        (401, Code.UNAUTHENTICATED),
+        (403, Code.PERMISSION_DENIED),
+        (404, Code.NOT_FOUND),
+        (409, Code.ALREADY_EXISTS),
+        (429, Code.RESOURCE_EXHAUSTED),
+        (501, Code.UNIMPLEMENTED),
+        (503, Code.UNAVAILABLE),
+        (504, Code.DEADLINE_EXCEEDED),
+        (418, Code.UNKNOWN),
+        (500, Code.INTERNAL),
+        (502, Code.UNAVAILABLE),
+    ],
+)
+def test_http_exception_mapping(fastapi_uvicorn: Server, status: int, code: Code) -> None:
+    assert code_for_status(status) is code
+    with http_client(fastapi_uvicorn) as http:
+        r = http.post("/secure" + ECHO_POST, json={}, headers={"x-raise-status": str(status)})
+    assert r.status_code == code.http_status
+    assert r.json() == {"code": code.value, "message": f"raised {status}"}
+    assert r.headers["x-raised"] == str(status)
+
+
+@arun
+async def test_http_exception_reaches_connect_client(fastapi_hypercorn: Server) -> None:
+    async with echo_client(fastapi_hypercorn, "/secure") as client:
+        with pytest.raises(ConnectError) as info:
+            await client.echo_post(EchoRequest())
+        assert info.value.code == Code.UNAUTHENTICATED
+        with pytest.raises(ConnectError) as info:
+            async for _ in client.repeat(EchoRequest(count=1)):
+                pass
+        assert info.value.code == Code.UNAUTHENTICATED
+        reply = await client.echo_post(
+            EchoRequest(message="in"), headers={"authorization": f"Bearer {TOKEN}"}
+        )
+    assert reply.message == "in"
+
+
+def test_app_dependency_lifespan_state_and_request(fserver: Server) -> None:
+    with http_client(fserver) as http:
+        r = http.post("/rpc" + ECHO_POST, json={"message": STATE_PROBE})
+    kind, app_dep, user, resource, path = r.json()["message"].split("|")
+    assert kind == "Request"  # the Starlette request object
+    assert app_dep == "app-dep"  # the app-level dependency ran first
+    assert user == "None"
+    assert resource == "lifespan-resource"  # created by the lifespan, read from app.state
+    assert path == "/rpc" + ECHO_POST
+
+
+def test_dependency_validation_error_is_invalid_argument() -> None:
+    async def needs_header(x_tenant: str = Header()) -> None:
+        pass
+
+    app = FastAPI()
+    app.include_router(ConnectRouter(AsyncEcho(), dependencies=[Depends(needs_header)]))
+    with TestClient(app) as client:
+        r = client.post(ECHO_POST, json={})
+        assert (r.status_code, r.json()["code"]) == (400, "invalid_argument")
+        assert "x-tenant" in r.json()["message"]
+        assert client.post(ECHO_POST, json={}, headers={"x-tenant": "t"}).status_code == 200
+
+
+def test_include_level_dependency_and_body_reading_dependency() -> None:
+    """``include_router(dependencies=...)`` applies; a dependency may read the body first."""
+    seen: list[str] = []
+
+    async def signed(request: Request) -> None:
+        body = await request.body()  # e.g. a signature check over the raw body
+        digest = hmac.new(b"k", body, hashlib.sha256).hexdigest()
+        if request.headers.get("x-signature") != digest:
+            raise HTTPException(403, "bad signature")
+        seen.append("signed")
+
+    app = FastAPI()
+    app.include_router(ConnectRouter(AsyncEcho()), dependencies=[Depends(signed)])
+    body = b'{"message": "signed"}'
+    good = hmac.new(b"k", body, hashlib.sha256).hexdigest()
+    with TestClient(app) as client:
+        r = client.post(ECHO_POST, content=body, headers={"content-type": "application/json"})
+        assert (r.status_code, r.json()["code"]) == (403, "permission_denied")
+        r = client.post(
+            ECHO_POST,
+            content=body,
+            headers={"content-type": "application/json", "x-signature": good},
+        )
+        assert r.json()["message"] == "signed"
+        stream_body = json_envelope({"message": "s", "count": 2})
+        r = client.post(
+            REPEAT,
+            content=stream_body,
+            headers={
+                **STREAM_JSON,
+                "x-signature": hmac.new(b"k", stream_body, hashlib.sha256).hexdigest(),
+            },
+        )
+        assert len(envelopes(r.content)) == 3  # two messages and the end of the stream
+    assert seen == ["signed", "signed"]
+
+
+def test_background_tasks_of_dependencies_run() -> None:
+    ran: list[str] = []
+
+    async def schedule(tasks: BackgroundTasks) -> None:
+        tasks.add_task(ran.append, "after")
+
+    app = FastAPI()
+    app.include_router(ConnectRouter(AsyncEcho(), dependencies=[Depends(schedule)]))
+    with TestClient(app) as client:
+        client.post(ECHO_POST, json={})
+        client.post(REPEAT, content=json_envelope({"count": 1}), headers=STREAM_JSON)
+    assert ran == ["after", "after"]
+
+
+# -- middleware --------------------------------------------------------------------------------
+
+
+def test_cors_preflight_and_response(fserver: Server) -> None:
+    with http_client(fserver) as http:
+        r = http.options(
+            "/rpc" + ECHO_POST,
+            headers={
+                "origin": ORIGIN,
+                "access-control-request-method": "POST",
+                "access-control-request-headers": (
+                    "content-type,connect-protocol-version,connect-timeout-ms,authorization"
+                ),
+            },
+        )
+        assert r.status_code == 200
+        assert r.headers["access-control-allow-origin"] == ORIGIN
+        assert "POST" in r.headers["access-control-allow-methods"]
+        allowed = {h.strip().lower() for h in r.headers["access-control-allow-headers"].split(",")}
+        assert {"connect-protocol-version", "connect-timeout-ms", "authorization"} <= allowed
+        r = http.options(
+            "/rpc" + ECHO_POST,
+            headers={"origin": "https://evil.example", "access-control-request-method": "POST"},
+        )
+        assert r.status_code == 400
+        r = http.post("/rpc" + ECHO_POST, json={}, headers={"origin": ORIGIN})
+    assert r.headers["access-control-allow-origin"] == ORIGIN
+    exposed = {h.strip() for h in r.headers["access-control-expose-headers"].split(",")}
+    assert {"x-interceptor", "trailer-x-interceptor-end", "connect-content-encoding"} <= exposed
+
+
+def test_custom_and_blocking_middleware(fserver: Server) -> None:
+    with http_client(fserver) as http:
+        r = http.post("/rpc" + REPEAT, content=json_envelope({"count": 1}), headers=STREAM_JSON)
+        assert r.headers["x-custom-middleware"] == "seen"
+        assert len(r.content) > 0
+        r = http.post("/rpc" + ECHO_POST, json={}, headers={"x-block": "1"})
+    assert (r.status_code, r.text) == (403, "blocked")
+
+
+# -- sync services -------------------------------------------------------------------------
+
+
+@arun
+async def test_sync_handler_does_not_block_the_loop(fastapi_uvicorn: Server) -> None:
+    async with (
+        echo_client(fastapi_uvicorn, "/sync") as sync,
+        echo_client(fastapi_uvicorn, "/rpc") as aio,
+    ):
+        started = time.monotonic()
+        slow = asyncio.create_task(sync.echo_post(EchoRequest(message="slow", delay_ms=500)))
+        slow2 = asyncio.create_task(sync.echo_post(EchoRequest(message="slow2", delay_ms=500)))
+        await asyncio.sleep(0.05)
+        fast = await aio.echo_post(EchoRequest(message="fast"))
+        fast_done = time.monotonic() - started
+        assert (await slow).message == "slow"
+        assert (await slow2).message == "slow2"
+        both_done = time.monotonic() - started
+    assert fast.message == "fast"
+    assert fast_done < 0.4, fast_done  # the 0.5 s sync sleep did not hold the loop
+    assert both_done < 0.95, both_done  # the two sync calls slept in parallel threads
+
+
+@arun
+async def test_sync_stream_steps_do_not_block_the_loop(fastapi_uvicorn: Server) -> None:
+    async with (
+        echo_client(fastapi_uvicorn, "/sync") as sync,
+        echo_client(fastapi_uvicorn, "/rpc") as aio,
+    ):
+
+        async def read_slow_stream() -> list[int]:
+            return [m.index async for m in sync.repeat(EchoRequest(count=3, delay_ms=200))]
+
+        task = asyncio.create_task(read_slow_stream())
+        await asyncio.sleep(0.1)
+        started = time.monotonic()
+        await aio.echo_post(EchoRequest())
+        assert time.monotonic() - started < 0.15
+        assert await task == [0, 1, 2]
+
+
+# -- bad input -----------------------------------------------------------------------------
+
+
+def test_bad_input(fserver: Server) -> None:
+    with http_client(fserver) as http:
+        # An envelope header announcing 100 bytes, followed by 3.
+        r = http.post(
+            "/rpc/echo.v1.EchoService/Collect",
+            content=b"\x00\x00\x00\x00\x64abc",
+            headers=STREAM_JSON,
+        )
+        assert r.status_code == 200
+        assert end_stream(r.content)["error"]["code"] == "invalid_argument"
+        r = http.post("/rpc" + ECHO_POST, content=b"hello", headers={"content-type": "text/plain"})
+        assert r.status_code == 415
+        assert "application/json" in r.headers["accept-post"]
+        r = http.post(
+            "/rpc" + ECHO_POST, content=b"{not json", headers={"content-type": "application/json"}
+        )
+        assert (r.status_code, r.json()["code"]) == (400, "invalid_argument")
+        r = http.post("/rpc" + REPEAT, content=envelope(b"{oops"), headers=STREAM_JSON)
+        assert end_stream(r.content)["error"]["code"] == "invalid_argument"
+        # An unknown method of a mounted service: Connect's 404.
+        r = http.post("/rpc/echo.v1.EchoService/Nope", json={})
+        assert (r.status_code, r.json()["code"]) == (404, "unimplemented")
+        # Beyond the service: FastAPI's own 404, and its 405 for a method no route takes.
+        # (Sent without a body: FastAPI answers those before reading one, and under HTTP/2
+        # hypercorn drops the connection when request data, even an empty END_STREAM frame,
+        # arrives for a finished stream. Connect routes drain the body before refusing.)
+        r = http.get("/rpc/other.v1.Service/Method")
+        assert r.status_code == 404
+        r = http.get("/rpc" + ECHO_POST)
+        assert r.status_code == 405
+        r = http.delete("/rpc/echo.v1.EchoService/Echo")
+        assert r.status_code == 405
+        # Still one healthy connection.
+        assert http.post("/rpc" + ECHO_POST, json={"message": "ok"}).json()["message"] == "ok"
+
+
+# -- routes, construction and start-up errors ----------------------------------------------
+
+
+def test_routes_are_api_routes() -> None:
+    app = FastAPI()
+    app.include_router(ConnectRouter(AsyncEcho()), prefix="/rpc")
+    app.include_router(ConnectRouter(Greeter()))
+    routes = [(r.path, frozenset(r.methods or ()), _original(r)) for r in _routes(app)]
+    serving = {(p, m): r for p, m, r in routes if type(r) is ConnectRoute}
+    assert set(serving) == {
+        ("/rpc/echo.v1.EchoService/Echo", frozenset({"GET", "POST"})),
+        ("/rpc/echo.v1.EchoService/EchoPost", frozenset({"POST"})),
+        ("/rpc/echo.v1.EchoService/Collect", frozenset({"POST"})),
+        ("/rpc/echo.v1.EchoService/Repeat", frozenset({"POST"})),
+        ("/rpc/echo.v1.EchoService/Chat", frozenset({"POST"})),
+        ("/greet.v1.GreetService/Greet", frozenset({"POST"})),
+    }
+    assert all(isinstance(r, APIRoute) for r in serving.values())
+    assert serving[("/rpc/echo.v1.EchoService/Echo", frozenset({"GET", "POST"}))].name == (
+        "echo.v1.EchoService.Echo"
+    )
+    docs = {p for p, _, r in routes if isinstance(r, OpenAPIRoute)}
+    assert docs == {"/rpc/echo.v1.EchoService/Echo", "/rpc/echo.v1.EchoService/EchoPost"}
+
+
+def test_service_info_lookup() -> None:
+    assert find_service_info(AsyncEcho()) is ECHO_SERVICE_INFO
+    assert find_service_info(SyncEcho()) is ECHO_SERVICE_INFO
+
+    class NotGenerated:
+        async def echo(self, request: EchoRequest, ctx: RequestContext) -> EchoResponse:
+            return EchoResponse()
+
+    with pytest.raises(TypeError, match="cannot tell which Connect service"):
+        ConnectRouter(NotGenerated())
+
+    class Both(EchoService, GreetService):
+        pass
+
+    with pytest.raises(TypeError, match="several Connect services"):
+        ConnectRouter(Both())
+
+
+def test_missing_method_fails_at_construction() -> None:
+    class Partial:
+        async def echo(self, request: EchoRequest, ctx: RequestContext) -> EchoResponse:
+            return EchoResponse()
+
+    with pytest.raises(TypeError, match="does not implement echo_post"):
+        ConnectRouter(Partial(), ECHO_SERVICE_INFO)
+
+
+def test_mixed_service_fails_at_construction() -> None:
+    class Mixed(EchoServiceSync):
+        async def echo(self, request: EchoRequest, ctx: RequestContext) -> EchoResponse:
+            return EchoResponse()
+
+        def repeat(self, request: EchoRequest, ctx: RequestContext) -> Iterator[EchoResponse]:
+            yield EchoResponse()
+
+    with pytest.raises(TypeError, match="mixes async handlers"):
+        ConnectRouter(Mixed())
+
+
+def test_mounted_twice_fails_at_startup() -> None:
+    app = FastAPI()
+    router = ConnectRouter(AsyncEcho())
+    app.include_router(router, prefix="/rpc")
+    app.include_router(ConnectRouter(FastAPIEcho()), prefix="/rpc")
+    with (
+        pytest.raises(RuntimeError, match=r"POST /rpc/echo.v1.EchoService/Echo is served by"),
+        TestClient(app),
+    ):
+        pass
+
+    ok = FastAPI()
+    ok.include_router(router, prefix="/a")
+    ok.include_router(router, prefix="/b")  # one router, two prefixes: fine
+    with TestClient(ok) as client:
+        assert client.post("/b" + ECHO_POST, json={"message": "b"}).json()["message"] == "b"
+
+    clash = FastAPI()
+    clash.include_router(ConnectRouter(AsyncEcho()))
+
+    @clash.post(ECHO_POST)
+    async def shadow() -> dict[str, str]:
+        return {}
+
+    with pytest.raises(RuntimeError, match="mounted twice"), TestClient(clash):
+        pass
+
+
+def test_lifespan_and_router_options_pass_through() -> None:
+    events: list[str] = []
+
+    async def lifespan(app: Any) -> AsyncIterator[None]:
+        events.append("start")
+        yield
+        events.append("stop")
+
+    app = FastAPI()
+    app.include_router(
+        ConnectRouter(
+            AsyncEcho(),
+            lifespan=lifespan,
+            tags=["echo"],
+            prefix="/x",
+            responses={418: {"description": "teapot"}},
+        ),
+    )
+    with TestClient(app) as client:
+        assert client.post("/x" + ECHO_POST, json={"message": "m"}).json()["message"] == "m"
+    assert events == ["start", "stop"]
+    op = app.openapi()["paths"]["/x" + ECHO_POST]["post"]
+    assert op["tags"] == ["echo"]
+    assert "418" in op["responses"]
+
+
+def test_handler_exception_is_internal(fserver: Server) -> None:
+    """Anything but a ConnectError from a handler becomes ``internal``, never FastAPI's 500."""
+    app = FastAPI()
+
+    class Broken(AsyncEcho):
+        async def echo_post(self, request: EchoRequest, ctx: RequestContext) -> EchoResponse:
+            raise HTTPException(418, "not from a handler")
+
+    app.include_router(ConnectRouter(Broken()))
+    with TestClient(app) as client:
+        r = client.post(ECHO_POST, json={})
+    assert (r.status_code, r.json()["code"]) == (500, "internal")
+
+
+def test_get_json_message_in_query(fserver: Server) -> None:
+    with http_client(fserver) as http:
+        r = http.get(
+            "/rpc/echo.v1.EchoService/Echo",
+            params={"connect": "v1", "encoding": "json", "message": json.dumps({"message": "q"})},
+        )
+    assert r.status_code == 200
+    assert (r.json()["message"], r.json()["httpMethod"]) == ("q", "GET")
+
+
+def test_httpx_stream_is_not_buffered(fastapi_uvicorn: Server) -> None:
+    """The first message arrives while the handler is still producing the rest."""
+    with httpx.Client(base_url=fastapi_uvicorn.url, timeout=10) as http:
+        started = time.monotonic()
+        with http.stream(
+            "POST",
+            "/rpc" + REPEAT,
+            content=json_envelope({"count": 3, "delayMs": 400}),
+            headers=STREAM_JSON,
+        ) as r:
+            chunks = r.iter_raw()
+            first = next(chunks)
+            first_at = time.monotonic() - started
+            rest = b"".join(chunks)
+        total = time.monotonic() - started
+    assert first[0] == 0 and first_at < 0.75, first_at
+    assert total >= 1.1
+    assert "error" not in end_stream(first + rest)
+
+
+def test_route_handler_skips_fastapi_machinery_without_dependencies() -> None:
+    """No dependency in effect: the route handler is the Connect call itself."""
+    from connect_fastapi._serve import ConnectCall
+
+    def echo_route(router: ConnectRouter) -> ConnectRoute:
+        [route] = [r for r in router.routes if getattr(r, "name", "") == "echo.v1.EchoService.Echo"]
+        assert isinstance(route, ConnectRoute)
+        return route
+
+    lean = echo_route(ConnectRouter(AsyncEcho()))
+    assert isinstance(lean.get_route_handler(), ConnectCall)
+    guarded = echo_route(ConnectRouter(AsyncEcho(), dependencies=[Depends(lambda: None)]))
+    assert not isinstance(guarded.get_route_handler(), ConnectCall)

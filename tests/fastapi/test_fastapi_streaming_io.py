@@ -1,0 +1,139 @@
+"""Streaming I/O through ``ConnectRouter`` on real servers: full-duplex bidi over h2c,
+client disconnects mid-stream, and refusals that must not break an HTTP/2 connection."""
+
+from __future__ import annotations
+
+import json
+import socket
+import uuid
+
+import pytest
+from fastapi_h2 import H2Stream
+from fastapi_servers import Server
+from fastapi_wire import end_stream, envelopes, http_client, json_envelope, wait_until
+
+pytestmark = pytest.mark.timeout(60)
+
+STREAM_JSON = {"content-type": "application/connect+json"}
+PREFIXES = [pytest.param("/rpc", id="async"), pytest.param("/sync", id="sync")]
+
+
+@pytest.mark.parametrize("prefix", PREFIXES)
+def test_bidi_is_full_duplex_over_h2(fastapi_hypercorn: Server, prefix: str) -> None:
+    """Reply 1 arrives before request 2 is even sent (through the app's middleware, too)."""
+    with H2Stream(fastapi_hypercorn.port, prefix + "/echo.v1.EchoService/Chat", STREAM_JSON) as s:
+        s.send(json_envelope({"message": "one"}))
+        assert s.wait(lambda: len(envelopes(bytes(s.body))) >= 1), "no reply to message 1"
+        assert s.status == 200 and not s.ended
+        assert s.headers["x-custom-middleware"] == "seen"
+        s.send(json_envelope({"message": "two"}))
+        assert s.wait(lambda: len(envelopes(bytes(s.body))) >= 2), "no reply to message 2"
+        s.send(json_envelope({"message": "three"}), end=True)
+        assert s.wait(lambda: s.ended)
+    got = envelopes(bytes(s.body))
+    assert [json.loads(d)["message"] for _, d in got[:-1]] == ["one", "two", "three"]
+    assert [json.loads(d).get("index", 0) for _, d in got[:-1]] == [0, 1, 2]
+    assert end_stream(bytes(s.body)).get("error") is None
+
+
+def test_bidi_error_after_first_reply_over_h2(fastapi_hypercorn: Server) -> None:
+    with H2Stream(fastapi_hypercorn.port, "/rpc/echo.v1.EchoService/Chat", STREAM_JSON) as s:
+        s.send(json_envelope({"message": "ok"}))
+        assert s.wait(lambda: len(envelopes(bytes(s.body))) >= 1)
+        s.send(json_envelope({"errorCode": 9, "errorMessage": "stop"}), end=True)
+        assert s.wait(lambda: s.ended)
+        assert s.ping()
+    assert end_stream(bytes(s.body))["error"] == {"code": "failed_precondition", "message": "stop"}
+
+
+def _active(server: Server, prefix: str, key: str) -> tuple[int, int]:
+    """(running, abandoned) Repeat streams with message ``key``, from the service's debug hook."""
+    with http_client(server) as http:
+        r = http.post(prefix + "/echo.v1.EchoService/Echo", json={"message": f"__active__:{key}"})
+    body = r.json()
+    return int(body.get("message", "0")), int(body.get("index", 0))
+
+
+def _request_h1(port: int, path: str, body: bytes) -> socket.socket:
+    sock = socket.create_connection(("127.0.0.1", port), timeout=5)
+    head = (
+        f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/connect+json\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    ).encode()
+    sock.sendall(head + body)
+    return sock
+
+
+@pytest.mark.parametrize("prefix", PREFIXES)
+def test_disconnect_cancels_server_stream_h1(fastapi_uvicorn: Server, prefix: str) -> None:
+    key = uuid.uuid4().hex
+    log_before = len(fastapi_uvicorn.log_tail(10**9))
+    body = json_envelope({"message": key, "count": 200, "delayMs": 50})
+    sock = _request_h1(fastapi_uvicorn.port, prefix + "/echo.v1.EchoService/Repeat", body)
+    got = b""
+    while b"\r\n\r\n" not in got or len(got) < 300:
+        got += sock.recv(65536)
+    assert got.startswith(b"HTTP/1.1 200")
+    assert wait_until(lambda: _active(fastapi_uvicorn, prefix, key)[0] == 1)
+    sock.close()
+    assert wait_until(lambda: _active(fastapi_uvicorn, prefix, key) == (0, 1)), _active(
+        fastapi_uvicorn, prefix, key
+    )
+    assert "Traceback" not in fastapi_uvicorn.log_tail(10**9)[log_before:]
+
+
+@pytest.mark.parametrize("prefix", PREFIXES)
+def test_disconnect_cancels_server_stream_h2(fastapi_hypercorn: Server, prefix: str) -> None:
+    key = uuid.uuid4().hex
+    log_before = len(fastapi_hypercorn.log_tail(10**9))
+    s = H2Stream(fastapi_hypercorn.port, prefix + "/echo.v1.EchoService/Repeat", STREAM_JSON)
+    s.send(json_envelope({"message": key, "count": 200, "delayMs": 50}), end=True)
+    assert s.wait(lambda: len(envelopes(bytes(s.body))) >= 2)
+    assert _active(fastapi_hypercorn, prefix, key)[0] == 1
+    s.close()
+    assert wait_until(lambda: _active(fastapi_hypercorn, prefix, key) == (0, 1)), _active(
+        fastapi_hypercorn, prefix, key
+    )
+    assert "Traceback" not in fastapi_hypercorn.log_tail(10**9)[log_before:]
+
+
+@pytest.mark.parametrize("prefix", PREFIXES)
+def test_disconnect_while_bidi_waits_for_requests_h2(
+    fastapi_hypercorn: Server, prefix: str
+) -> None:
+    """The client goes away in the middle of its request stream: no error, server healthy."""
+    log_before = len(fastapi_hypercorn.log_tail(10**9))
+    s = H2Stream(fastapi_hypercorn.port, prefix + "/echo.v1.EchoService/Chat", STREAM_JSON)
+    s.send(json_envelope({"message": "first"}))
+    assert s.wait(lambda: len(envelopes(bytes(s.body))) >= 1)
+    s.close()
+    with http_client(fastapi_hypercorn) as http:  # the server is fine afterwards
+        for _ in range(3):
+            assert http.post(prefix + "/echo.v1.EchoService/EchoPost", json={}).status_code == 200
+    assert "Traceback" not in fastapi_hypercorn.log_tail(10**9)[log_before:]
+
+
+@pytest.mark.parametrize(
+    ("path", "headers", "status"),
+    [
+        ("/rpc/echo.v1.EchoService/EchoPost", {"content-type": "text/plain"}, 415),
+        ("/rpc/echo.v1.EchoService/Nope", {"content-type": "application/json"}, 404),
+        ("/secure/echo.v1.EchoService/EchoPost", {"content-type": "application/json"}, 401),
+        (
+            "/rpc/echo.v1.EchoService/Repeat",
+            {"content-type": "application/connect+json", "connect-timeout-ms": "x"},
+            200,
+        ),
+    ],
+    ids=["bad-content-type", "unknown-method", "dependency", "bad-timeout"],
+)
+def test_refusal_keeps_h2_connection(
+    fastapi_hypercorn: Server, path: str, headers: dict[str, str], status: int
+) -> None:
+    """The body arrives after the server could have answered; the connection must survive."""
+    with H2Stream(fastapi_hypercorn.port, path, headers) as s:
+        s.wait(lambda: s.ended, timeout=0.3)
+        s.send(b"{}" * 32, end=True)
+        assert s.wait(lambda: s.ended)
+        assert s.status == status
+        assert s.ping(), "the server dropped the HTTP/2 connection"
