@@ -29,12 +29,13 @@ class Envelope(NamedTuple):
         return bool(self.flags & FLAG_END_STREAM)
 
 
-_HEAD = struct.Struct(">BI")
+HEAD = struct.Struct(">BI")
+"""The envelope prefix: flags, then the big-endian length."""
 
 
 def encode_envelope(flags: int, data: bytes) -> bytes:
     """Frame ``data``: one flags byte, a 4-byte big-endian length, then the data."""
-    return _HEAD.pack(flags, len(data)) + data
+    return HEAD.pack(flags, len(data)) + data
 
 
 class EnvelopeReader:

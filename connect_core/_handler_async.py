@@ -158,6 +158,7 @@ async def _stream_body(
 ) -> AsyncIterator[bytes]:
     proto = setup.protocol
     output = ep.method.output
+    encode = proto.stream_encoder(setup)
     timed = ctx._deadline is not None
     try:
         if err is None and it is not None:
@@ -165,7 +166,7 @@ async def _stream_body(
                 while message is not _END:
                     if type(message) is not output:
                         message = _check_output(ep, message)
-                    yield proto.stream_message(setup, message)
+                    yield encode(message)
                     if timed:
                         message = await _with_deadline(anext(it, _END), ctx)
                     else:

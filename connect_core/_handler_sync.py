@@ -137,13 +137,14 @@ def _stream_body(
 ) -> Iterator[bytes]:
     proto = setup.protocol
     output = ep.method.output
+    encode = proto.stream_encoder(setup)
     try:
         if err is None and it is not None:
             try:
                 while message is not _END:
                     if type(message) is not output:
                         message = _check_output(ep, message)
-                    yield proto.stream_message(setup, message)
+                    yield encode(message)
                     message = _next(it, ctx)
             except Exception as e:
                 err = as_connect_error(e, ep.method.procedure)

@@ -8,8 +8,9 @@ any adapter changing. Everything here is sans-IO: plain values in, plain values 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING
 
 from google.protobuf.message import Message
@@ -100,6 +101,10 @@ class ServerProtocol(ABC):
     @abstractmethod
     def stream_message(self, setup: CallSetup, message: Message) -> bytes:
         """One response message, framed."""
+
+    def stream_encoder(self, setup: CallSetup) -> Callable[[Message], bytes]:
+        """A function framing response messages for this call (chosen once per stream)."""
+        return partial(self.stream_message, setup)
 
     @abstractmethod
     def stream_end(

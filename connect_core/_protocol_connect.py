@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from urllib.parse import unquote_to_bytes
 
 from google.protobuf.message import Message
 
 from ._code import Code
-from ._codec import Codec
+from ._codec import PROTO, Codec
 from ._compression import Compression
 from ._envelope import FLAG_COMPRESSED, FLAG_END_STREAM, encode_envelope
+from ._envelope import HEAD as _ENVELOPE_HEAD
 from ._errors import ConnectError
 from ._headers import Headers, decode_binary_header
 from ._method import IdempotencyLevel, MethodInfo, StreamType
@@ -299,6 +300,19 @@ class ConnectServerProtocol(ServerProtocol):
         if comp is not None and len(data) >= self.compress_min_bytes:
             return encode_envelope(FLAG_COMPRESSED, comp.compress(data))
         return encode_envelope(0, data)
+
+    def stream_encoder(self, setup: CallSetup) -> Callable[[Message], bytes]:
+        """Frame messages for this call; binary Protobuf without compression skips the
+        general path, since it is the common case of long streams."""
+        if setup.codec is PROTO and setup.response_compression is None:
+            pack = _ENVELOPE_HEAD.pack
+
+            def encode(message: Message) -> bytes:
+                data = message.SerializeToString()
+                return pack(0, len(data)) + data
+
+            return encode
+        return super().stream_encoder(setup)
 
     def stream_end(
         self, setup: CallSetup | None, error: ConnectError | None, trailers: Headers | None
