@@ -7,9 +7,9 @@ Servers: the generated ``XServiceASGIApplication`` / ``XServiceWSGIApplication``
 """
 
 from ._asgi import ConnectASGIApplication
-from ._client_async import ConnectClient
-from ._client_shared import CallOptions
-from ._client_sync import ConnectClientSync
+from ._client_async import ClientContext, ConnectClient
+from ._client_shared import CallOptions, ClientProtocol, ConnectClientProtocol
+from ._client_sync import ClientContextSync, ConnectClientSync
 from ._code import Code
 from ._codec import JSON, PROTO, Codec, JSONCodec, ProtoCodec
 from ._compression import BrotliCompression, Compression, GzipCompression, ZstdCompression
@@ -31,19 +31,21 @@ from ._interceptor import (
 from ._metadata import ResponseMetadata
 from ._method import AnyServiceInfo, IdempotencyLevel, MethodInfo, ServiceInfo, StreamType
 from ._options import ServerOptions
-from ._transport import (
-    AsyncResponse,
-    AsyncTransport,
-    HttpxAsyncTransport,
-    HttpxSyncTransport,
-    SyncResponse,
-    SyncTransport,
-)
+from ._transport import AsyncResponse, AsyncTransport, SyncResponse, SyncTransport, TransportError
+from ._transport_aiohttp import AiohttpTransport
+from ._transport_asgi import ASGITransport
+from ._transport_h2 import H2Transport
+from ._transport_http_client import HttpClientTransport
+from ._transport_httptools import HttptoolsAsyncTransport, HttptoolsSyncTransport
+from ._transport_httpx import HttpxAsyncTransport, HttpxSyncTransport
+from ._transport_wsgi import WSGITransport
 from ._wsgi import ConnectWSGIApplication
 
 __all__ = [
     "JSON",
     "PROTO",
+    "ASGITransport",
+    "AiohttpTransport",
     "AnyServiceInfo",
     "AsyncResponse",
     "AsyncTransport",
@@ -51,6 +53,9 @@ __all__ = [
     "BidiStreamInterceptorSync",
     "BrotliCompression",
     "CallOptions",
+    "ClientContext",
+    "ClientContextSync",
+    "ClientProtocol",
     "ClientStreamInterceptor",
     "ClientStreamInterceptorSync",
     "Code",
@@ -58,12 +63,17 @@ __all__ = [
     "Compression",
     "ConnectASGIApplication",
     "ConnectClient",
+    "ConnectClientProtocol",
     "ConnectClientSync",
     "ConnectError",
     "ConnectWSGIApplication",
     "ErrorDetail",
     "GzipCompression",
+    "H2Transport",
     "Headers",
+    "HttpClientTransport",
+    "HttptoolsAsyncTransport",
+    "HttptoolsSyncTransport",
     "HttpxAsyncTransport",
     "HttpxSyncTransport",
     "IdempotencyLevel",
@@ -81,8 +91,10 @@ __all__ = [
     "StreamType",
     "SyncResponse",
     "SyncTransport",
+    "TransportError",
     "UnaryInterceptor",
     "UnaryInterceptorSync",
+    "WSGITransport",
     "ZstdCompression",
     "decode_binary_header",
     "encode_binary_header",

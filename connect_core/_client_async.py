@@ -3,35 +3,80 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterable, AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Sequence
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 
 from google.protobuf.message import Message
 from typing_extensions import Unpack
 
 from ._client_shared import (
     CallOptions,
-    ClientConfig,
-    StreamResponseDecoder,
-    check_stream_head,
+    CallSetup,
+    ClientBase,
+    ClientProtocol,
+    HeadersLike,
     deadline_error,
-    effective_timeout,
-    encode_stream_message,
-    one_message,
-    prepare_unary,
-    stream_headers,
-    transport_errors,
-    unary_result,
+    is_transport_error,
+    single_response,
+    transport_error,
 )
 from ._codec import PROTO, Codec
-from ._compression import Compression, default_compressions
+from ._compression import Compression
+from ._context import RequestContext
+from ._errors import ConnectError
+from ._headers import Headers
+from ._interceptor import wrap_async
 from ._metadata import record_response
-from ._method import MethodInfo
-from ._transport import AsyncTransport, HttpxAsyncTransport
+from ._method import MethodInfo, StreamType
+from ._transport import AsyncResponse, AsyncTransport
+
+REQ = TypeVar("REQ", bound=Message)
+RES = TypeVar("RES", bound=Message)
 
 
-class ConnectClient:
+class ClientContext(RequestContext):
+    """The :class:`RequestContext` of a client call, as client interceptors see it.
+
+    ``request_headers()`` are the headers about to be sent (change them before calling
+    ``call_next``); ``response_headers()`` and ``response_trailers()`` hold what the server
+    answered once the call (or, for a stream, its head or its end) has arrived.
+    """
+
+    __slots__ = ("_setup",)
+    _setup: CallSetup
+
+
+def _context(method: MethodInfo[Any, Any], setup: CallSetup) -> ClientContext:
+    ctx = ClientContext(
+        method, "GET" if setup.get else "POST", Headers(setup.headers), setup.timeout_ms
+    )
+    ctx._setup = setup
+    return ctx
+
+
+def _headers_of(ctx: ClientContext) -> list[tuple[str, str]]:
+    return list(ctx.request_headers().multi_items())
+
+
+async def _aiter(messages: AsyncIterable[Message] | Iterable[Message]) -> AsyncIterator[Message]:
+    if isinstance(messages, AsyncIterable):
+        async for m in messages:
+            yield m
+    else:
+        for m in messages:
+            yield m
+
+
+async def _encode(
+    protocol: ClientProtocol, messages: AsyncIterator[Message]
+) -> AsyncIterator[bytes]:
+    encode = protocol.encode_message
+    async for m in messages:
+        yield encode(m)
+
+
+class ConnectClient(ClientBase):
     """Async Connect client for one service; generated ``XServiceClient`` classes subclass it.
 
     Example::
@@ -44,44 +89,74 @@ class ConnectClient:
         self,
         base_url: str,
         *,
-        http_client: Any = None,
         transport: AsyncTransport | None = None,
+        http_client: Any = None,
         codec: Codec = PROTO,
         send_compression: Compression | None = None,
         accept_compressions: Sequence[Compression] | None = None,
         compress_min_bytes: int = 1024,
         read_max_bytes: int = 4 * 1024 * 1024,
+        send_max_bytes: int = 0,
         timeout_ms: int | None = None,
+        headers: HeadersLike | None = None,
+        use_get: bool = False,
+        interceptors: Sequence[object] = (),
     ) -> None:
         """Create a client.
 
         Args:
             base_url: Where the service is served, e.g. ``"http://localhost:8000"`` or with a
                 path prefix (``"http://host/rpc"``).
-            http_client: An ``httpx.AsyncClient`` (or compatible) to send with; not closed by
-                this client.
-            transport: A transport other than httpx (overrides ``http_client``).
+            transport: What sends the requests: ``HttptoolsAsyncTransport`` (fast),
+                ``H2Transport`` (full-duplex HTTP/2), ``AiohttpTransport``,
+                ``ASGITransport`` (in memory), ... Default: httpx. A transport passed in is
+                not closed by this client.
+            http_client: An ``httpx.AsyncClient`` (or ``httpx2.AsyncClient``) or an
+                ``aiohttp.ClientSession`` to send with, keeping its pool, auth, proxies, TLS
+                and hooks; not closed by this client. Ignored when ``transport`` is given.
             codec: ``PROTO`` (default) or ``JSON``.
-            send_compression: Compress request messages (at least ``compress_min_bytes``).
+            send_compression: Compress request messages of at least ``compress_min_bytes``.
             accept_compressions: Compressions offered for responses (default gzip, br, zstd).
             compress_min_bytes: Smallest request message worth compressing.
-            read_max_bytes: Largest response message accepted.
-            timeout_ms: Default deadline for every call.
+            read_max_bytes: Largest response message accepted (<= 0: no limit).
+            send_max_bytes: Largest request message sent (<= 0: no limit).
+            timeout_ms: Default deadline of every call.
+            headers: Headers sent with every call.
+            use_get: Send unary calls to ``NO_SIDE_EFFECTS`` methods with GET.
+            interceptors: Client interceptors (the server's protocols: ``intercept_unary``,
+                ``intercept_server_stream``, ..., or ``on_start``/``on_end``); the first is
+                the outermost.
         """
-        self.base_url = base_url.rstrip("/")
-        self._transport: AsyncTransport = transport or HttpxAsyncTransport(http_client)
-        self._config = ClientConfig(
+        super().__init__(
+            base_url,
             codec=codec,
             send_compression=send_compression,
-            accept_compressions=(
-                tuple(accept_compressions)
-                if accept_compressions is not None
-                else default_compressions()
-            ),
+            accept_compressions=accept_compressions,
             compress_min_bytes=compress_min_bytes,
             read_max_bytes=read_max_bytes,
+            send_max_bytes=send_max_bytes,
             timeout_ms=timeout_ms,
+            headers=headers,
+            use_get=use_get,
         )
+        self._owns_transport = transport is None
+        if transport is None:
+            transport = _default_transport(http_client)
+        self._transport: AsyncTransport = transport
+        self._chains: dict[StreamType, Callable[..., Any]] | None = None
+        if interceptors:
+            self._chains = {
+                StreamType.UNARY: wrap_async(self._unary_terminal, StreamType.UNARY, interceptors),
+                StreamType.CLIENT_STREAM: wrap_async(
+                    self._client_stream_terminal, StreamType.CLIENT_STREAM, interceptors
+                ),
+                StreamType.SERVER_STREAM: wrap_async(
+                    self._server_stream_terminal, StreamType.SERVER_STREAM, interceptors
+                ),
+                StreamType.BIDI_STREAM: wrap_async(
+                    self._bidi_stream_terminal, StreamType.BIDI_STREAM, interceptors
+                ),
+            }
 
     async def __aenter__(self) -> Self:
         return self
@@ -92,112 +167,260 @@ class ConnectClient:
         await self.aclose()
 
     async def aclose(self) -> None:
-        """Close the transport, when this client owns it."""
-        await self._transport.aclose()
+        """Close the transport when this client created it (a passed-in one is left open)."""
+        if self._owns_transport:
+            await self._transport.aclose()
+
+    # -- unary ---------------------------------------------------------------------------------
 
     async def _unary(
-        self, method: MethodInfo[Any, Any], request: Message, **options: Unpack[CallOptions]
-    ) -> Any:
-        timeout = effective_timeout(self._config, options)
-        if timeout is None:
-            return await self._unary_call(method, request, options)
+        self, method: MethodInfo[REQ, RES], request: REQ, **options: Unpack[CallOptions]
+    ) -> RES:
+        setup = self._setup(method, options)
+        chains = self._chains
+        timeout = setup.timeout_ms
+        reply: RES
         try:
-            async with asyncio.timeout(timeout / 1000.0):
-                return await self._unary_call(method, request, options)
+            if timeout is None:
+                if chains is None:
+                    reply = await self._send_unary(setup, method, request, None)
+                else:
+                    reply = await chains[StreamType.UNARY](request, _context(method, setup))
+                return reply
+            async with asyncio.timeout(max(timeout, 1) / 1000.0):
+                if chains is None:
+                    reply = await self._send_unary(setup, method, request, None)
+                else:
+                    reply = await chains[StreamType.UNARY](request, _context(method, setup))
         except TimeoutError:
             raise deadline_error() from None
+        return reply
 
-    async def _unary_call(
-        self, method: MethodInfo[Any, Any], request: Message, options: CallOptions
-    ) -> Message:
-        config = self._config
-        prepared = prepare_unary(self.base_url, config, method, request, options)
-        with transport_errors(None):
+    async def _unary_terminal(self, request: Message, ctx: ClientContext) -> Any:
+        setup = ctx._setup
+        setup.headers = _headers_of(ctx)
+        return await self._send_unary(setup, ctx.method(), request, ctx)
+
+    async def _send_unary(
+        self,
+        setup: CallSetup,
+        method: MethodInfo[Any, Any],
+        request: Message,
+        ctx: ClientContext | None,
+    ) -> Any:
+        protocol = setup.protocol
+        req = protocol.unary_request(method, request, setup.headers, setup.get)
+        try:
             response = await self._transport.send(
-                prepared.method, prepared.url, prepared.headers, prepared.body
+                req.method, self.base_url + req.path, req.headers, req.body
             )
             try:
                 body = await response.aread()
             finally:
                 await response.aclose()
-        message, headers, trailers = unary_result(
-            config, method, response.status, response.headers, body
-        )
+        except Exception as e:
+            if is_transport_error(e):
+                raise transport_error(e) from e
+            raise
+        try:
+            message, headers, trailers = protocol.unary_response(
+                method, response.status, response.headers, body, response.trailers
+            )
+        except ConnectError:
+            headers, trailers = protocol.response_metadata(response.headers, response.trailers)
+            _record(headers, trailers, ctx)
+            raise
         record_response(headers, trailers)
+        if ctx is not None:
+            ctx._response_headers = headers
+            ctx._response_trailers = trailers
         return message
+
+    # -- streams -------------------------------------------------------------------------------
 
     async def _client_stream(
         self,
-        method: MethodInfo[Any, Any],
-        request: AsyncIterable[Message] | Iterable[Message],
+        method: MethodInfo[REQ, RES],
+        request: AsyncIterable[REQ] | Iterable[REQ],
         **options: Unpack[CallOptions],
+    ) -> RES:
+        setup = self._setup(method, options)
+        chains = self._chains
+        reply: RES
+        if chains is None:
+            reply = await self._collect(self._send_stream(setup, method, _aiter(request), None))
+        else:
+            reply = await chains[StreamType.CLIENT_STREAM](_aiter(request), _context(method, setup))
+        return reply
+
+    async def _client_stream_terminal(
+        self, request: AsyncIterator[Message], ctx: ClientContext
     ) -> Any:
-        return one_message([m async for m in self._stream(method, request, options)])
+        setup = ctx._setup
+        setup.headers = _headers_of(ctx)
+        return await self._collect(self._send_stream(setup, ctx.method(), request, ctx))
+
+    @staticmethod
+    async def _collect(messages: AsyncIterator[Any]) -> Any:
+        first = second = None
+        async for m in messages:
+            if first is None:
+                first = m
+            else:
+                second = m
+        return single_response(first, second)
 
     def _server_stream(
-        self, method: MethodInfo[Any, Any], request: Message, **options: Unpack[CallOptions]
-    ) -> AsyncIterator[Any]:
-        return self._stream(method, (request,), options)
+        self, method: MethodInfo[REQ, RES], request: REQ, **options: Unpack[CallOptions]
+    ) -> AsyncIterator[RES]:
+        setup = self._setup(method, options)
+        chains = self._chains
+        if chains is None:
+            return self._send_stream(setup, method, request, None)
+        it: AsyncIterator[Any] = chains[StreamType.SERVER_STREAM](request, _context(method, setup))
+        return it
+
+    def _server_stream_terminal(self, request: Message, ctx: ClientContext) -> AsyncIterator[Any]:
+        setup = ctx._setup
+        setup.headers = _headers_of(ctx)
+        return self._send_stream(setup, ctx.method(), request, ctx)
 
     def _bidi_stream(
         self,
-        method: MethodInfo[Any, Any],
-        request: AsyncIterable[Message] | Iterable[Message],
+        method: MethodInfo[REQ, RES],
+        request: AsyncIterable[REQ] | Iterable[REQ],
         **options: Unpack[CallOptions],
-    ) -> AsyncIterator[Any]:
-        return self._stream(method, request, options)
-
-    async def _stream(
-        self,
-        method: MethodInfo[Any, Any],
-        request: AsyncIterable[Message] | Iterable[Message],
-        options: CallOptions,
-    ) -> AsyncIterator[Any]:
-        config = self._config
-        timeout = effective_timeout(config, options)
-        deadline = (
-            asyncio.get_running_loop().time() + timeout / 1000.0 if timeout is not None else None
+    ) -> AsyncIterator[RES]:
+        setup = self._setup(method, options)
+        chains = self._chains
+        if chains is None:
+            return self._send_stream(setup, method, _aiter(request), None)
+        it: AsyncIterator[Any] = chains[StreamType.BIDI_STREAM](
+            _aiter(request), _context(method, setup)
         )
+        return it
 
-        async def body() -> AsyncIterator[bytes]:
-            if isinstance(request, AsyncIterable):
-                async for m in request:
-                    yield encode_stream_message(config, m)
-            else:
-                for m in request:
-                    yield encode_stream_message(config, m)
+    def _bidi_stream_terminal(
+        self, request: AsyncIterator[Message], ctx: ClientContext
+    ) -> AsyncIterator[Any]:
+        setup = ctx._setup
+        setup.headers = _headers_of(ctx)
+        return self._send_stream(setup, ctx.method(), request, ctx)
 
+    async def _send_stream(
+        self,
+        setup: CallSetup,
+        method: MethodInfo[Any, Any],
+        request: Message | AsyncIterator[Message],
+        ctx: ClientContext | None,
+    ) -> AsyncIterator[Any]:
+        """Run a streaming call, yielding response messages as they arrive.
+
+        A single request message (server streaming) goes out as one body; a stream of them is
+        encoded as the transport asks for it. Closing this generator early (``break``, task
+        cancellation) releases the response, which resets an HTTP/2 stream.
+        """
+        protocol = setup.protocol
+        timeout = setup.timeout_ms
+        deadline = (
+            None
+            if timeout is None
+            else asyncio.get_running_loop().time() + max(timeout, 1) / 1000.0
+        )
+        body: bytes | AsyncIterator[bytes] = (
+            protocol.encode_message(request)
+            if isinstance(request, Message)
+            else _encode(protocol, request)
+        )
+        transport = self._transport
+        url = self.base_url + method.procedure
         try:
-            async with asyncio.timeout_at(deadline):
-                with transport_errors(None):
-                    response = await self._transport.send(
-                        "POST",
-                        self.base_url + method.procedure,
-                        stream_headers(config, options),
-                        body(),
-                    )
+            if deadline is None:
+                response = await transport.send("POST", url, setup.headers, body)
+            else:
+                async with asyncio.timeout_at(deadline):
+                    response = await transport.send("POST", url, setup.headers, body)
         except TimeoutError:
             raise deadline_error() from None
+        except Exception as e:
+            if is_transport_error(e):
+                raise transport_error(e) from e
+            raise
+        decoder = None
         try:
-            if response.status != 200:
-                body_bytes = await response.aread()
-                unary_result(config, method, response.status, response.headers, body_bytes)
-            compression = check_stream_head(config, response.status, response.headers)
-            decoder = StreamResponseDecoder(config, method.output, compression)
+            decoder = protocol.stream_decoder(method, response.status, response.headers)
+            if decoder is None:
+                raw = await _read(response, deadline)
+                err = protocol.http_error(response.status, response.headers, raw)
+                for k, v in response.headers.multi_items():
+                    err.metadata.setdefault(k, []).append(v)
+                raise err
+            if ctx is not None:
+                ctx._response_headers = response.headers
             chunks = response.aiter_bytes()
-            while True:
+            decode = decoder.decode
+            if deadline is None:
                 try:
-                    async with asyncio.timeout_at(deadline):
-                        with transport_errors(None):
-                            chunk = await anext(chunks, None)
-                except TimeoutError:
-                    raise deadline_error() from None
-                if chunk is None:
-                    break
-                decoder.feed(chunk)
-                while (message := decoder.next()) is not None:
-                    yield message
-            decoder.finish()
-            record_response(response.headers, decoder.trailers)
+                    async for chunk in chunks:
+                        for message in decode(chunk):
+                            yield message
+                except Exception as e:
+                    if is_transport_error(e):
+                        raise transport_error(e) from e
+                    raise
+            else:
+                while True:
+                    try:
+                        async with asyncio.timeout_at(deadline):
+                            item = await anext(chunks, None)
+                    except TimeoutError:
+                        raise deadline_error() from None
+                    except Exception as e:
+                        if is_transport_error(e):
+                            raise transport_error(e) from e
+                        raise
+                    if item is None:
+                        break
+                    for message in decode(item):
+                        yield message
+            trailers = decoder.finish(response.trailers)
+        except ConnectError:
+            _record(response.headers, decoder.trailers if decoder else Headers(), ctx)
+            raise
         finally:
             await response.aclose()
+        record_response(response.headers, trailers)
+        if ctx is not None:
+            ctx._response_trailers = trailers
+
+
+async def _read(response: AsyncResponse, deadline: float | None) -> bytes:
+    try:
+        if deadline is None:
+            return await response.aread()
+        async with asyncio.timeout_at(deadline):
+            return await response.aread()
+    except TimeoutError:
+        raise deadline_error() from None
+    except Exception as e:
+        if is_transport_error(e):
+            raise transport_error(e) from e
+        raise
+
+
+def _record(headers: Headers, trailers: Headers, ctx: ClientContext | None) -> None:
+    """Make a failed call's metadata visible to ``ResponseMetadata`` and interceptors."""
+    record_response(headers, trailers)
+    if ctx is not None:
+        ctx._response_headers = headers
+        ctx._response_trailers = trailers
+
+
+def _default_transport(http_client: Any) -> AsyncTransport:
+    if http_client is not None and type(http_client).__module__.startswith("aiohttp"):
+        from ._transport_aiohttp import AiohttpTransport
+
+        return AiohttpTransport(session=http_client)
+    from ._transport_httpx import HttpxAsyncTransport
+
+    return HttpxAsyncTransport(http_client)

@@ -1,62 +1,339 @@
-"""The Connect protocol, client side (sans-IO), shared by the async and sync clients."""
+"""The client side of the Connect protocol, sans-IO, shared by both clients and every transport.
+
+:class:`ConnectClientProtocol` turns calls into request heads and bodies and responses into
+messages, trailers and errors; it never performs I/O. The clients hand its output to a
+transport (see ``_transport.py``) and feed back what the transport received. Another wire
+protocol (gRPC, gRPC-Web) is another class with the same methods (:class:`ClientProtocol`);
+the transports stay as they are.
+"""
 
 from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass, field
-from typing import Any, TypedDict
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, Protocol, TypedDict
 
-from google.protobuf.message import Message
+from google.protobuf.message import DecodeError, Message
 
 from ._code import Code
 from ._codec import PROTO, Codec
 from ._compression import Compression, default_compressions
-from ._envelope import FLAG_COMPRESSED, FLAG_END_STREAM, EnvelopeReader, encode_envelope
 from ._errors import ConnectError
 from ._headers import Headers
-from ._method import IdempotencyLevel, MethodInfo
+from ._method import IdempotencyLevel, MethodInfo, StreamType
+from ._transport import HeaderList, TransportError
 
-HeaderList = list[tuple[str, str]]
 USER_AGENT = "connect-core-python/0.1"
+
+HeadersLike = Headers | Mapping[str, str] | Sequence[tuple[str, str]]
 
 
 class CallOptions(TypedDict, total=False):
-    """Per-call options of every generated client method.
+    """Per-call options of every generated client method (each overrides the client's own).
 
     Attributes:
-        headers: Extra request headers.
+        headers: Extra request headers (added to the client's ``headers``).
         timeout_ms: The call's deadline in milliseconds: sent as ``connect-timeout-ms`` and
             enforced locally (the call fails with ``deadline_exceeded``).
-        use_get: Send a unary call with HTTP GET (only for ``NO_SIDE_EFFECTS`` methods).
+        use_get: Send a unary call with HTTP GET; only ``NO_SIDE_EFFECTS`` methods may.
+        codec: ``PROTO`` or ``JSON`` for this call.
+        send_compression: Compress this call's request messages (``None``: do not).
+        accept_compressions: Compressions offered for this call's response.
+        read_max_bytes: Largest response message accepted for this call.
     """
 
-    headers: Headers | dict[str, str] | Sequence[tuple[str, str]]
-    timeout_ms: int
+    headers: HeadersLike
+    timeout_ms: int | None
     use_get: bool
+    codec: Codec
+    send_compression: Compression | None
+    accept_compressions: Sequence[Compression]
+    read_max_bytes: int
 
 
-@dataclass
+_CONFIG_OPTIONS = frozenset(("codec", "send_compression", "accept_compressions", "read_max_bytes"))
+
+
+@dataclass(frozen=True)
 class ClientConfig:
-    """How a client speaks: codec, compression, limits. Shared by both twins."""
+    """How a client speaks: codec, compression, limits, defaults. Shared by both twins.
+
+    Attributes:
+        codec: The codec of request and response messages.
+        send_compression: Compression for request messages of at least ``compress_min_bytes``.
+        accept_compressions: Compressions offered for (and accepted in) responses.
+        compress_min_bytes: Smallest request message worth compressing.
+        read_max_bytes: Largest response message accepted, after decompression (<= 0: no limit).
+        send_max_bytes: Largest request message sent (<= 0: no limit).
+        timeout_ms: Default deadline of every call.
+        headers: Headers sent with every call.
+        use_get: Send unary calls to ``NO_SIDE_EFFECTS`` methods with GET.
+    """
 
     codec: Codec = PROTO
     send_compression: Compression | None = None
-    accept_compressions: Sequence[Compression] = field(default_factory=default_compressions)
+    accept_compressions: tuple[Compression, ...] = field(default_factory=default_compressions)
     compress_min_bytes: int = 1024
     read_max_bytes: int = 4 * 1024 * 1024
+    send_max_bytes: int = 0
     timeout_ms: int | None = None
+    headers: HeaderList = field(default_factory=list)
+    use_get: bool = False
 
-    def __post_init__(self) -> None:
-        self._by_name = {c.name: c for c in self.accept_compressions}
-        if self.send_compression is not None:
-            self._by_name.setdefault(self.send_compression.name, self.send_compression)
-        self._accept = ", ".join(self._by_name)
+    def with_options(self, options: CallOptions) -> ClientConfig:
+        """This configuration with a call's overrides applied."""
+        changes: dict[str, Any] = {k: options[k] for k in _CONFIG_OPTIONS if k in options}  # type: ignore[literal-required]
+        if "accept_compressions" in changes:
+            changes["accept_compressions"] = tuple(changes["accept_compressions"])
+        return replace(self, **changes)
+
+
+def header_list(headers: HeadersLike | None) -> HeaderList:
+    """Headers in any accepted form as ``(name, value)`` pairs with lower-case names."""
+    if not headers:
+        return []
+    if isinstance(headers, Headers):
+        return list(headers.multi_items())
+    items = headers.items() if isinstance(headers, Mapping) else headers
+    return [(k.lower(), v) for k, v in items]
+
+
+@dataclass(slots=True)
+class UnaryRequest:
+    """A unary request ready for a transport."""
+
+    method: str
+    path: str
+    headers: HeaderList
+    body: bytes
+
+
+class StreamDecoder(Protocol):
+    """Turns the body of a streaming response into messages and, at the end, trailers."""
+
+    trailers: Headers
+
+    def decode(self, data: bytes) -> list[Any]:
+        """The messages completed by ``data``, the next chunk of the body."""
+        ...
+
+    def finish(self, http_trailers: Headers) -> Headers:
+        """Declare the body complete; return the trailers or raise the stream's error."""
+        ...
+
+
+class ClientProtocol(Protocol):
+    """A wire protocol as the clients use it. :class:`ConnectClientProtocol` is the one today."""
+
+    config: ClientConfig
+
+    def request_headers(
+        self,
+        method: MethodInfo[Any, Any],
+        get: bool,
+        timeout_ms: int | None,
+        user: HeaderList,
+    ) -> HeaderList:
+        """The head of a call: protocol headers first, then ``user`` headers."""
+        ...
+
+    def unary_request(
+        self, method: MethodInfo[Any, Any], message: Message, headers: HeaderList, get: bool
+    ) -> UnaryRequest:
+        """The request of a unary call (``headers`` from :meth:`request_headers`)."""
+        ...
+
+    def unary_response(
+        self,
+        method: MethodInfo[Any, Any],
+        status: int,
+        headers: Headers,
+        body: bytes,
+        trailers: Headers,
+    ) -> tuple[Any, Headers, Headers]:
+        """``(message, headers, trailers)`` of a unary response; raise its error."""
+        ...
+
+    def response_metadata(
+        self, headers: Headers, http_trailers: Headers
+    ) -> tuple[Headers, Headers]:
+        """A unary response's ``(headers, trailers)``, as the protocol carries them."""
+        ...
+
+    def encode_message(self, message: Message) -> bytes:
+        """One request message of a stream, framed."""
+        ...
+
+    def stream_decoder(
+        self, method: MethodInfo[Any, Any], status: int, headers: Headers
+    ) -> StreamDecoder | None:
+        """A decoder for a streaming response, or ``None`` when the head is an HTTP error
+        (read the body and pass it to :meth:`http_error`)."""
+        ...
+
+    def http_error(self, status: int, headers: Headers, body: bytes) -> ConnectError:
+        """The error a non-200 response stands for."""
+        ...
+
+
+def _attach_metadata(err: ConnectError, headers: Headers, trailers: Headers) -> ConnectError:
+    for source in (headers, trailers):
+        for k, v in source.multi_items():
+            err.metadata.setdefault(k, []).append(v)
+    return err
+
+
+def _bad_content_type(ctype: str, expected: str) -> ConnectError:
+    return ConnectError(
+        Code.INTERNAL, f"unexpected response content type {ctype!r}, expected {expected!r}"
+    )
+
+
+def _encoded_size_error(size: int, limit: int) -> ConnectError:
+    return ConnectError(
+        Code.RESOURCE_EXHAUSTED,
+        f"request message of {size} bytes is larger than the configured limit of {limit} bytes",
+    )
+
+
+def _decode(codec: Codec, data: bytes, message_type: type[Message]) -> Any:
+    if codec is PROTO:
+        try:
+            return message_type.FromString(data)
+        except DecodeError as e:
+            raise ConnectError(
+                Code.INTERNAL,
+                f"could not decode {message_type.DESCRIPTOR.full_name} as binary protobuf: {e}",
+            ) from e
+    try:
+        return codec.decode(data, message_type)
+    except ConnectError as e:
+        # A response the client cannot decode is the server's fault, not an invalid argument.
+        raise ConnectError(Code.INTERNAL, e.message) from e
+
+
+class ConnectClientProtocol:
+    """The Connect protocol, client side: heads, bodies, envelopes, errors. No I/O."""
+
+    __slots__ = (
+        "_accept",
+        "_by_name",
+        "_stream_ctype",
+        "_stream_head",
+        "_unary_ctype",
+        "_unary_get_head",
+        "_unary_post_head",
+        "config",
+    )
+
+    def __init__(self, config: ClientConfig) -> None:
+        """Speak Connect as ``config`` says; the static parts of every head are built here."""
+        self.config = config
+        by_name = {c.name: c for c in config.accept_compressions}
+        self._by_name = by_name
+        # "identity" when nothing is accepted, so the HTTP library adds no default of its own.
+        accept = ", ".join(by_name) or "identity"
+        self._accept = accept
+        codec = config.codec.name
+        self._unary_ctype = "application/" + codec
+        self._stream_ctype = "application/connect+" + codec
+        base: HeaderList = [("user-agent", USER_AGENT)]
+        self._unary_get_head = [*base, ("accept-encoding", accept)]
+        self._unary_post_head = [
+            ("content-type", self._unary_ctype),
+            ("connect-protocol-version", "1"),
+            *self._unary_get_head,
+        ]
+        # Transports hand over the body undecoded, so no HTTP-level compression of the stream
+        # itself is invited: messages are compressed one by one (connect-accept-encoding).
+        stream: HeaderList = [
+            ("content-type", self._stream_ctype),
+            ("connect-protocol-version", "1"),
+            *base,
+            ("accept-encoding", "identity"),
+        ]
+        if config.send_compression is not None:
+            stream.append(("connect-content-encoding", config.send_compression.name))
+        if by_name:
+            stream.append(("connect-accept-encoding", accept))
+        self._stream_head = stream
+
+    # -- requests ------------------------------------------------------------------------------
+
+    def request_headers(
+        self,
+        method: MethodInfo[Any, Any],
+        get: bool,
+        timeout_ms: int | None,
+        user: HeaderList,
+    ) -> HeaderList:
+        """The head of a call: protocol headers first, then ``user`` headers.
+
+        A ``user-agent`` among ``user`` replaces the client's own.
+        """
+        if method.stream_type is StreamType.UNARY:
+            head = self._unary_get_head if get else self._unary_post_head
+        else:
+            head = self._stream_head
+        headers = head.copy()
+        if timeout_ms is not None:
+            headers.append(("connect-timeout-ms", str(max(int(timeout_ms), 1))))
+        if user:
+            for k, _ in user:
+                if k == "user-agent":
+                    headers = [h for h in headers if h[0] != "user-agent"]
+                    break
+            headers += user
+        return headers
+
+    def unary_request(
+        self, method: MethodInfo[Any, Any], message: Message, headers: HeaderList, get: bool
+    ) -> UnaryRequest:
+        """The request of a unary call: a POST with the message as body, or a GET with the
+        message in the query string."""
+        config = self.config
+        data = config.codec.encode(message)
+        size = len(data)
+        if 0 < config.send_max_bytes < size:
+            raise _encoded_size_error(size, config.send_max_bytes)
+        comp = config.send_compression
+        if comp is not None and size >= config.compress_min_bytes:
+            data = comp.compress(data)
+        else:
+            comp = None
+        if get:
+            query = (
+                "?connect=v1&encoding="
+                + config.codec.name
+                + "&base64=1&message="
+                + base64.urlsafe_b64encode(data).decode("ascii").rstrip("=")
+            )
+            if comp is not None:
+                query += "&compression=" + comp.name
+            return UnaryRequest("GET", method.procedure + query, headers, b"")
+        if comp is not None:
+            headers.append(("content-encoding", comp.name))
+        return UnaryRequest("POST", method.procedure, headers, data)
+
+    def encode_message(self, message: Message) -> bytes:
+        """One request message of a stream, framed (and compressed when large enough)."""
+        config = self.config
+        data = config.codec.encode(message)
+        size = len(data)
+        if 0 < config.send_max_bytes < size:
+            raise _encoded_size_error(size, config.send_max_bytes)
+        comp = config.send_compression
+        if comp is not None and size >= config.compress_min_bytes:
+            data = comp.compress(data)
+            return b"\x01" + len(data).to_bytes(4, "big") + data
+        return b"\x00" + size.to_bytes(4, "big") + data
+
+    # -- responses -----------------------------------------------------------------------------
 
     def compression(self, name: str | None) -> Compression | None:
-        """The compression called ``name`` in a response; error when unknown."""
+        """The compression a response names; an error when it was not offered."""
         if not name or name == "identity":
             return None
         found = self._by_name.get(name)
@@ -66,209 +343,249 @@ class ClientConfig:
             )
         return found
 
+    def unary_response(
+        self,
+        method: MethodInfo[Any, Any],
+        status: int,
+        headers: Headers,
+        body: bytes,
+        trailers: Headers,
+    ) -> tuple[Any, Headers, Headers]:
+        """``(message, headers, trailers)`` of a unary response; raise its error.
 
-@dataclass(slots=True)
-class PreparedRequest:
-    """A request head and body ready for a transport."""
-
-    method: str
-    url: str
-    headers: HeaderList
-    body: bytes
-
-
-def _headers_out(base: HeaderList, extra: Any) -> HeaderList:
-    if extra:
-        items = (
-            extra.multi_items()
-            if isinstance(extra, Headers)
-            else (extra.items() if isinstance(extra, dict) else extra)
-        )
-        base.extend((k.lower(), v) for k, v in items)
-    return base
-
-
-def effective_timeout(config: ClientConfig, options: CallOptions) -> int | None:
-    """The call's timeout in milliseconds, if any."""
-    t = options.get("timeout_ms", config.timeout_ms)
-    return t if t is None else int(t)
-
-
-def prepare_unary(
-    base_url: str,
-    config: ClientConfig,
-    method: MethodInfo[Message, Message],
-    request: Message,
-    options: CallOptions,
-) -> PreparedRequest:
-    """Build a unary request (POST, or GET when asked and allowed)."""
-    codec = config.codec
-    data = codec.encode(request)
-    url = base_url + method.procedure
-    headers: HeaderList = [("connect-protocol-version", "1"), ("user-agent", USER_AGENT)]
-    timeout = effective_timeout(config, options)
-    if timeout is not None:
-        headers.append(("connect-timeout-ms", str(max(timeout, 1))))
-    if config._accept:
-        headers.append(("accept-encoding", config._accept))
-    comp = config.send_compression
-    compressed = comp is not None and len(data) >= config.compress_min_bytes
-    if options.get("use_get"):
-        if method.idempotency_level is not IdempotencyLevel.NO_SIDE_EFFECTS:
+        Trailers travel as ``trailer-``-prefixed headers; they are split off (HTTP trailers a
+        transport received, if any, are added to them).
+        """
+        plain, trailers = self.response_metadata(headers, trailers)
+        if status != 200:
+            raise _attach_metadata(self.http_error(status, headers, body), plain, trailers)
+        ctype = headers.get("content-type") or ""
+        if ctype != self._unary_ctype and not _same_media_type(ctype, self._unary_ctype):
+            raise _attach_metadata(_bad_content_type(ctype, self._unary_ctype), plain, trailers)
+        config = self.config
+        encoding = headers.get("content-encoding")
+        if encoding:
+            comp = self.compression(encoding)
+            if comp is not None:
+                body = comp.decompress(body, config.read_max_bytes)
+        if 0 < config.read_max_bytes < len(body):
             raise ConnectError(
-                Code.INVALID_ARGUMENT,
-                f"{method.procedure} has side effects, so it cannot be called with GET",
+                Code.RESOURCE_EXHAUSTED,
+                f"response message of {len(body)} bytes is larger than the configured limit "
+                f"of {config.read_max_bytes} bytes",
             )
-        if compressed:
-            assert comp is not None
-            data = comp.compress(data)
-        query = f"?connect=v1&encoding={codec.name}&base64=1&message=" + base64.urlsafe_b64encode(
-            data
-        ).decode().rstrip("=")
-        if compressed:
-            assert comp is not None
-            query += f"&compression={comp.name}"
-        return PreparedRequest(
-            "GET", url + query, _headers_out(headers, options.get("headers")), b""
-        )
-    headers.append(("content-type", "application/" + codec.name))
-    if compressed:
-        assert comp is not None
-        data = comp.compress(data)
-        headers.append(("content-encoding", comp.name))
-    return PreparedRequest("POST", url, _headers_out(headers, options.get("headers")), data)
+        return _decode(config.codec, body, method.output), plain, trailers
+
+    def response_metadata(
+        self, headers: Headers, http_trailers: Headers
+    ) -> tuple[Headers, Headers]:
+        """A unary response's ``(headers, trailers)`` (``trailer-`` headers are trailers)."""
+        for k in headers:
+            if k.startswith("trailer-"):
+                return _split_trailers(headers, http_trailers)
+        return headers, http_trailers
+
+    def http_error(self, status: int, headers: Headers, body: bytes) -> ConnectError:
+        """The error of a non-200 response: its Connect JSON error body when it has one, else
+        the code the protocol's HTTP-to-code table gives for the status."""
+        fallback = Code.from_http_status(status)
+        ctype = headers.get("content-type") or ""
+        if ctype.startswith("application/json") and body:
+            encoding = headers.get("content-encoding")
+            try:
+                comp = self.compression(encoding) if encoding else None
+                if comp is not None:
+                    body = comp.decompress(body, self.config.read_max_bytes)
+            except ConnectError:
+                return ConnectError(fallback, f"HTTP {status}", wire=True)
+            return ConnectError.from_json(body, fallback=fallback)
+        return ConnectError(fallback, f"HTTP {status}", wire=True)
+
+    def stream_decoder(
+        self, method: MethodInfo[Any, Any], status: int, headers: Headers
+    ) -> ConnectStreamDecoder | None:
+        """The decoder of a streaming response; ``None`` for an HTTP error status."""
+        if status != 200:
+            return None
+        ctype = headers.get("content-type") or ""
+        if ctype != self._stream_ctype and not _same_media_type(ctype, self._stream_ctype):
+            raise _attach_metadata(_bad_content_type(ctype, self._stream_ctype), headers, Headers())
+        encoding = headers.get("connect-content-encoding")
+        comp = self.compression(encoding) if encoding else None
+        return ConnectStreamDecoder(self.config, method.output, comp, headers)
 
 
-def stream_headers(config: ClientConfig, options: CallOptions) -> HeaderList:
-    """Headers of a streaming request."""
-    headers: HeaderList = [
-        ("content-type", "application/connect+" + config.codec.name),
-        ("connect-protocol-version", "1"),
-        ("user-agent", USER_AGENT),
-    ]
-    timeout = effective_timeout(config, options)
-    if timeout is not None:
-        headers.append(("connect-timeout-ms", str(max(timeout, 1))))
-    if config.send_compression is not None:
-        headers.append(("connect-content-encoding", config.send_compression.name))
-    if config._accept:
-        headers.append(("connect-accept-encoding", config._accept))
-    return _headers_out(headers, options.get("headers"))
+def _same_media_type(ctype: str, expected: str) -> bool:
+    """``application/proto; charset=utf-8`` matches ``application/proto``, in any case."""
+    return ctype.split(";", 1)[0].strip().lower() == expected
 
 
-def encode_stream_message(config: ClientConfig, message: Message) -> bytes:
-    """One request message, framed (and compressed when large enough)."""
-    data = config.codec.encode(message)
-    comp = config.send_compression
-    if comp is not None and len(data) >= config.compress_min_bytes:
-        return encode_envelope(FLAG_COMPRESSED, comp.compress(data))
-    return encode_envelope(0, data)
-
-
-def split_trailers(headers: Headers) -> tuple[Headers, Headers]:
-    """Split a unary response's headers into headers and ``trailer-`` trailers."""
+def _split_trailers(headers: Headers, extra: Headers) -> tuple[Headers, Headers]:
     plain, trailers = Headers(), Headers()
     for k, v in headers.multi_items():
         if k.startswith("trailer-"):
             trailers.add(k[8:], v)
         else:
             plain.add(k, v)
+    for k, v in extra.multi_items():
+        trailers.add(k, v)
     return plain, trailers
 
 
-def unary_result(
-    config: ClientConfig,
-    method: MethodInfo[Message, Message],
-    status: int,
-    headers: Headers,
-    body: bytes,
-) -> tuple[Message, Headers, Headers]:
-    """Decode a unary response into (message, headers, trailers); raise its error."""
-    plain, trailers = split_trailers(headers)
-    comp = config.compression(headers.get("content-encoding"))
-    if comp is not None:
-        body = comp.decompress(body, config.read_max_bytes)
-    if status != 200:
-        ctype = headers.get("content-type", "") or ""
-        fallback = Code.from_http_status(status)
-        if ctype.startswith("application/json"):
-            err = ConnectError.from_json(body, fallback=fallback)
-        else:
-            err = ConnectError(fallback, f"HTTP {status}", wire=True)
-        _attach_metadata(err, plain, trailers)
-        raise err
-    ctype = headers.get("content-type", "") or ""
-    expected = "application/" + config.codec.name
-    if not ctype.startswith(expected):
-        raise ConnectError(
-            Code.INTERNAL, f"unexpected response content type {ctype!r}, expected {expected!r}"
-        )
-    if 0 < config.read_max_bytes < len(body):
-        raise ConnectError(Code.RESOURCE_EXHAUSTED, "response message is larger than the limit")
-    return config.codec.decode(body, method.output), plain, trailers
+class ConnectStreamDecoder:
+    """Splits a Connect streaming response into messages and the end-of-stream message.
 
+    Bytes arrive in chunks of any size; :meth:`decode` turns each into the messages it
+    completes. Whole envelopes are decoded in place; only an envelope split across chunks is
+    buffered (its pieces are collected and joined once, when the last one arrives).
+    """
 
-def _attach_metadata(err: ConnectError, headers: Headers, trailers: Headers) -> None:
-    for source in (headers, trailers):
-        for k, v in source.multi_items():
-            err.metadata.setdefault(k, []).append(v)
-
-
-def check_stream_head(config: ClientConfig, status: int, headers: Headers) -> Compression | None:
-    """Validate the head of a streaming response; return its compression."""
-    if status != 200:
-        raise ConnectError(Code.from_http_status(status), f"HTTP {status}", wire=True)
-    ctype = headers.get("content-type", "") or ""
-    expected = "application/connect+" + config.codec.name
-    if not ctype.startswith(expected):
-        raise ConnectError(
-            Code.INTERNAL, f"unexpected response content type {ctype!r}, expected {expected!r}"
-        )
-    return config.compression(headers.get("connect-content-encoding"))
-
-
-class StreamResponseDecoder:
-    """Turns the chunks of a streaming response into messages and the end-of-stream."""
-
-    __slots__ = ("_comp", "_config", "_reader", "_type", "ended", "trailers")
+    __slots__ = (
+        "_codec",
+        "_comp",
+        "_error",
+        "_fast",
+        "_fast_max",
+        "_from_string",
+        "_headers",
+        "_max",
+        "_need",
+        "_pending",
+        "_pending_len",
+        "_rest",
+        "_type",
+        "ended",
+        "trailers",
+    )
 
     def __init__(
-        self, config: ClientConfig, message_type: type[Message], compression: Compression | None
+        self,
+        config: ClientConfig,
+        message_type: type[Message],
+        compression: Compression | None,
+        headers: Headers,
     ) -> None:
         """Decode ``message_type`` messages compressed with ``compression``."""
-        self._reader = EnvelopeReader(config.read_max_bytes)
-        self._config = config
+        self._codec = config.codec
         self._type = message_type
+        self._from_string = message_type.FromString if config.codec is PROTO else None
         self._comp = compression
+        self._max = config.read_max_bytes
+        self._headers = headers
+        self._rest = b""
+        self._pending: list[bytes] | None = None
+        self._pending_len = 0
+        self._need = 0
+        self._error: ConnectError | None = None
         self.ended = False
         self.trailers = Headers()
+        self._fast = self._from_string is not None
+        self._fast_max = self._max if self._max > 0 else 1 << 62
 
-    def feed(self, data: bytes) -> None:
-        """Append received bytes."""
-        self._reader.feed(data)
-
-    def next(self) -> Message | None:
-        """The next message; ``None`` when more bytes are needed or the stream ended.
+    def decode(self, data: bytes) -> list[Any]:
+        """The messages completed by ``data``, the next chunk of the body.
 
         Raises the stream's error when the end-of-stream message carries one.
         """
-        if self.ended:
-            return None
-        env = self._reader.next()
-        if env is None:
-            return None
-        data = env.data
-        if env.flags & FLAG_COMPRESSED:
+        if self._fast:
+            # The common case, a chunk holding exactly one plain message, without the loop.
+            n = len(data)
+            if (
+                n > 5
+                and not data[0]
+                and int.from_bytes(data[1:5], "big") == n - 5
+                and n - 5 <= self._fast_max
+            ):
+                try:
+                    return [self._from_string(data[5:])]  # type: ignore[misc]
+                except DecodeError:
+                    pass  # the general path below reports it
+        return self._decode(data)
+
+    def _decode(self, data: bytes) -> list[Any]:
+        if self._error is not None:
+            raise self._error
+        pending = self._pending
+        if pending is not None:
+            pending.append(data)
+            self._pending_len += len(data)
+            if self._pending_len < self._need:
+                return []
+            data = b"".join(pending)
+            self._pending = None
+        elif self._rest:
+            data = self._rest + data
+            self._rest = b""
+        out: list[Any] = []
+        try:
+            self._split(data, out)
+        except ConnectError as e:
+            if not out:
+                self._fast = False
+                raise
+            # Hand over the messages before the error first; the next call raises it.
+            self._error = e
+        self._fast = (
+            self._from_string is not None
+            and self._pending is None
+            and not self._rest
+            and self._error is None
+            and not self.ended
+        )
+        return out
+
+    def _split(self, data: bytes, out: list[Any]) -> None:
+        pos = 0
+        n = len(data)
+        limit = self._max
+        from_string = self._from_string
+        while n - pos >= 5:
+            size = int.from_bytes(data[pos + 1 : pos + 5], "big")
+            if 0 < limit < size:
+                raise ConnectError(
+                    Code.RESOURCE_EXHAUSTED,
+                    f"response message of {size} bytes is larger than the configured limit "
+                    f"of {limit} bytes",
+                )
+            end = pos + 5 + size
+            if end > n:
+                # Wait for the rest of this envelope without re-copying what is buffered.
+                self._pending = [data[pos:] if pos else data]
+                self._pending_len = n - pos
+                self._need = 5 + size
+                return
+            flags = data[pos]
+            if self.ended:
+                raise ConnectError(Code.INTERNAL, "message after the end-of-stream message")
+            if flags:
+                message = self._special(flags, data[pos + 5 : end])
+                if message is not None:
+                    out.append(message)
+            elif from_string is not None:
+                try:
+                    out.append(from_string(data[pos + 5 : end]))
+                except DecodeError:
+                    _decode(PROTO, data[pos + 5 : end], self._type)  # raises the right error
+            else:
+                out.append(_decode(self._codec, data[pos + 5 : end], self._type))
+            pos = end
+        if pos < n:
+            self._rest = data[pos:]
+
+    def _special(self, flags: int, data: bytes) -> Any:
+        if flags & 0x01:
             if self._comp is None:
-                raise ConnectError(Code.INTERNAL, "compressed message in an uncompressed stream")
-            data = self._comp.decompress(data, self._config.read_max_bytes)
-        if env.flags & FLAG_END_STREAM:
-            self.ended = True
+                raise ConnectError(
+                    Code.INTERNAL, "compressed message in a stream without connect-content-encoding"
+                )
+            data = self._comp.decompress(data, self._max)
+        if flags & 0x02:
             self._end(data)
             return None
-        return self._config.codec.decode(data, self._type)
+        return _decode(self._codec, data, self._type)
 
     def _end(self, data: bytes) -> None:
+        self.ended = True
         try:
             end = json.loads(data) if data else {}
         except ValueError as e:
@@ -282,49 +599,177 @@ class StreamResponseDecoder:
                     self.trailers.add(k, str(v))
         error = end.get("error")
         if error is not None:
-            err = ConnectError.from_dict(error)
-            _attach_metadata(err, Headers(), self.trailers)
-            raise err
+            raise _attach_metadata(ConnectError.from_dict(error), self._headers, self.trailers)
 
-    def finish(self) -> None:
-        """Declare the body complete; raise when the stream ended without its end message."""
+    def finish(self, http_trailers: Headers) -> Headers:
+        """Declare the body complete; return the trailers.
+
+        Raises when the body ended inside an envelope or without the end-of-stream message.
+        """
+        if self._error is not None:
+            raise self._error
+        if self._pending is not None or self._rest:
+            raise ConnectError(Code.INTERNAL, "response body ended inside a message")
         if not self.ended:
             raise ConnectError(Code.INTERNAL, "stream ended without an end-of-stream message")
+        for k, v in http_trailers.multi_items():
+            self.trailers.add(k, v)
+        return self.trailers
 
 
-def one_message(messages: Iterable[Message]) -> Message:
-    """The single response of a client-streaming call."""
-    result: Message | None = None
-    for message in messages:
-        if result is not None:
-            raise ConnectError(Code.UNIMPLEMENTED, "server sent more than one response message")
-        result = message
-    if result is None:
+def single_response(first: Any, second: Any) -> Any:
+    """Check the messages of a client-streaming response: exactly one."""
+    if first is None:
         raise ConnectError(Code.UNIMPLEMENTED, "server sent no response message")
-    return result
+    if second is not None:
+        raise ConnectError(Code.UNIMPLEMENTED, "server sent more than one response message")
+    return first
 
 
-@contextmanager
-def transport_errors(timeout_ms: int | None) -> Iterator[None]:
-    """Translate the HTTP library's exceptions into :class:`ConnectError`, in one place."""
-    try:
-        yield
-    except ConnectError:
-        raise
-    except Exception as e:
-        name = type(e).__name__
-        if "Timeout" in name and timeout_ms is not None:
-            raise deadline_error() from e
-        if isinstance(e, (OSError, ConnectionError)) or _is_http_error(e):
-            raise ConnectError(Code.UNAVAILABLE, f"{name}: {e}") from e
-        raise
+def resolve_get(config: ClientConfig, method: MethodInfo[Any, Any], use_get: bool | None) -> bool:
+    """Whether a unary call goes out as GET.
+
+    ``use_get=True`` on a call to a method with side effects is an error; the client-wide
+    ``use_get`` applies only to ``NO_SIDE_EFFECTS`` methods.
+    """
+    allowed = method.idempotency_level is IdempotencyLevel.NO_SIDE_EFFECTS
+    if use_get is None:
+        return config.use_get and allowed
+    if use_get and not allowed:
+        raise ConnectError(
+            Code.INVALID_ARGUMENT,
+            f"{method.procedure} has side effects, so it cannot be called with GET",
+        )
+    return use_get
 
 
-def _is_http_error(e: Exception) -> bool:
+# HTTP/2 RST_STREAM error codes as gRPC maps them; any other code means unavailable.
+_H2_RESET_CODES = {
+    0x7: Code.UNAVAILABLE,  # REFUSED_STREAM: not processed, safe to retry
+    0x8: Code.CANCELED,  # CANCEL
+    0xB: Code.RESOURCE_EXHAUSTED,  # ENHANCE_YOUR_CALM
+    0xC: Code.PERMISSION_DENIED,  # INADEQUATE_SECURITY
+}
+
+
+def transport_error(e: BaseException) -> ConnectError:
+    """The :class:`ConnectError` for an exception a transport raised."""
+    name = type(e).__name__
+    if isinstance(e, TimeoutError) or "Timeout" in name:
+        return deadline_error()
+    code = Code.UNAVAILABLE
+    reset_code = getattr(e, "http2_error_code", None)
+    if isinstance(reset_code, int):
+        code = _H2_RESET_CODES.get(reset_code, Code.UNAVAILABLE)
+    return ConnectError(code, f"{name}: {e}" if str(e) else name)
+
+
+def is_transport_error(e: BaseException) -> bool:
+    """True for the exceptions transports raise: ``OSError`` and the HTTP libraries' own."""
+    if isinstance(e, (OSError, TransportError)):
+        return True
     module = type(e).__module__.split(".", 1)[0]
-    return module in ("httpx", "httpcore", "h2", "h11", "aiohttp", "urllib3")
+    return module in _HTTP_MODULES
+
+
+_HTTP_MODULES = frozenset(
+    (
+        "httpx",
+        "httpx2",
+        "httpcore",
+        "httpcore2",
+        "h2",
+        "h11",
+        "aiohttp",
+        "urllib3",
+        "http",
+        "pyqwest",
+        "hpack",
+    )
+)
 
 
 def deadline_error() -> ConnectError:
     """The error of a call that ran past its deadline."""
     return ConnectError(Code.DEADLINE_EXCEEDED, "the call's deadline expired")
+
+
+def canceled_error() -> ConnectError:
+    """The error of a call canceled by the client."""
+    return ConnectError(Code.CANCELED, "the call was canceled")
+
+
+class CallSetup:
+    """Everything a call needs decided before it starts (options resolved)."""
+
+    __slots__ = ("get", "headers", "protocol", "timeout_ms")
+
+    def __init__(
+        self, protocol: ClientProtocol, headers: HeaderList, timeout_ms: int | None, get: bool
+    ) -> None:
+        self.protocol = protocol
+        self.headers = headers
+        self.timeout_ms = timeout_ms
+        self.get = get
+
+
+class ClientBase:
+    """What the async and sync clients share: configuration and per-call option handling."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        codec: Codec = PROTO,
+        send_compression: Compression | None = None,
+        accept_compressions: Sequence[Compression] | None = None,
+        compress_min_bytes: int = 1024,
+        read_max_bytes: int = 4 * 1024 * 1024,
+        send_max_bytes: int = 0,
+        timeout_ms: int | None = None,
+        headers: HeadersLike | None = None,
+        use_get: bool = False,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._config = ClientConfig(
+            codec=codec,
+            send_compression=send_compression,
+            accept_compressions=(
+                tuple(accept_compressions)
+                if accept_compressions is not None
+                else default_compressions()
+            ),
+            compress_min_bytes=compress_min_bytes,
+            read_max_bytes=read_max_bytes,
+            send_max_bytes=send_max_bytes,
+            timeout_ms=timeout_ms,
+            headers=header_list(headers),
+            use_get=use_get,
+        )
+        # The wire protocol is a choice of the client, not of its transport: gRPC and gRPC-Web
+        # will be other factories here, over the same transports.
+        self._protocol_factory: Callable[[ClientConfig], ClientProtocol] = ConnectClientProtocol
+        self._protocol: ClientProtocol = self._protocol_factory(self._config)
+
+    def _setup(self, method: MethodInfo[Any, Any], options: CallOptions) -> CallSetup:
+        """Resolve a call's options against the client's configuration."""
+        config = self._config
+        protocol = self._protocol
+        if not options:
+            timeout = config.timeout_ms
+            get = config.use_get and method.idempotency_level is IdempotencyLevel.NO_SIDE_EFFECTS
+            user = config.headers
+        else:
+            if not _CONFIG_OPTIONS.isdisjoint(options):
+                protocol = self._protocol_factory(config.with_options(options))
+            timeout = options.get("timeout_ms", config.timeout_ms)
+            get = (
+                resolve_get(config, method, options.get("use_get"))
+                if method.stream_type is StreamType.UNARY
+                else False
+            )
+            extra = options.get("headers")
+            user = config.headers + header_list(extra) if extra else config.headers
+        return CallSetup(
+            protocol, protocol.request_headers(method, get, timeout, user), timeout, get
+        )

@@ -3,70 +3,122 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 
 from google.protobuf.message import Message
 from typing_extensions import Unpack
 
 from ._client_shared import (
     CallOptions,
-    ClientConfig,
-    StreamResponseDecoder,
-    check_stream_head,
+    CallSetup,
+    ClientBase,
+    ClientProtocol,
+    HeadersLike,
     deadline_error,
-    effective_timeout,
-    encode_stream_message,
-    one_message,
-    prepare_unary,
-    stream_headers,
-    transport_errors,
-    unary_result,
+    is_transport_error,
+    single_response,
+    transport_error,
 )
 from ._codec import PROTO, Codec
-from ._compression import Compression, default_compressions
+from ._compression import Compression
+from ._context import RequestContext
+from ._errors import ConnectError
+from ._headers import Headers
+from ._interceptor import wrap_sync
 from ._metadata import record_response
-from ._method import MethodInfo
-from ._transport import HttpxSyncTransport, SyncTransport
+from ._method import MethodInfo, StreamType
+from ._transport import SyncTransport
+
+REQ = TypeVar("REQ", bound=Message)
+RES = TypeVar("RES", bound=Message)
 
 
-class ConnectClientSync:
+class ClientContextSync(RequestContext):
+    """The :class:`RequestContext` of a sync client call (see ``ClientContext``)."""
+
+    __slots__ = ("_deadline_at", "_setup")
+    _deadline_at: float | None
+    _setup: CallSetup
+
+
+def _context(method: MethodInfo[Any, Any], setup: CallSetup) -> ClientContextSync:
+    ctx = ClientContextSync(
+        method, "GET" if setup.get else "POST", Headers(setup.headers), setup.timeout_ms
+    )
+    ctx._setup = setup
+    return ctx
+
+
+def _encode(protocol: ClientProtocol, messages: Iterable[Message]) -> Iterator[bytes]:
+    encode = protocol.encode_message
+    for m in messages:
+        yield encode(m)
+
+
+class ConnectClientSync(ClientBase):
     """Sync Connect client for one service; generated ``XServiceClientSync`` classes subclass it.
 
-    Deadlines are enforced through the transport's timeouts: a call that runs past its
-    ``timeout_ms`` fails with ``deadline_exceeded``.
+    Deadlines are enforced with the transport's socket timeouts and checked between reads: a
+    call that runs past its ``timeout_ms`` fails with ``deadline_exceeded``. Bidirectional
+    streams are half-duplex: the request iterator is consumed while the request is sent,
+    before the first response message is read.
     """
 
     def __init__(
         self,
         base_url: str,
         *,
-        http_client: Any = None,
         transport: SyncTransport | None = None,
+        http_client: Any = None,
         codec: Codec = PROTO,
         send_compression: Compression | None = None,
         accept_compressions: Sequence[Compression] | None = None,
         compress_min_bytes: int = 1024,
         read_max_bytes: int = 4 * 1024 * 1024,
+        send_max_bytes: int = 0,
         timeout_ms: int | None = None,
+        headers: HeadersLike | None = None,
+        use_get: bool = False,
+        interceptors: Sequence[object] = (),
     ) -> None:
         """Create a client; the arguments are those of :class:`~connect_core.ConnectClient`,
-        with an ``httpx.Client`` as ``http_client``."""
-        self.base_url = base_url.rstrip("/")
-        self._transport: SyncTransport = transport or HttpxSyncTransport(http_client)
-        self._config = ClientConfig(
+        with an ``httpx.Client`` as ``http_client``, sync transports (``HttptoolsSyncTransport``
+        for speed, ``HttpClientTransport`` with the standard library only, ``WSGITransport``
+        in memory) and sync interceptors."""
+        super().__init__(
+            base_url,
             codec=codec,
             send_compression=send_compression,
-            accept_compressions=(
-                tuple(accept_compressions)
-                if accept_compressions is not None
-                else default_compressions()
-            ),
+            accept_compressions=accept_compressions,
             compress_min_bytes=compress_min_bytes,
             read_max_bytes=read_max_bytes,
+            send_max_bytes=send_max_bytes,
             timeout_ms=timeout_ms,
+            headers=headers,
+            use_get=use_get,
         )
+        self._owns_transport = transport is None
+        if transport is None:
+            from ._transport_httpx import HttpxSyncTransport
+
+            transport = HttpxSyncTransport(http_client)
+        self._transport: SyncTransport = transport
+        self._chains: dict[StreamType, Callable[..., Any]] | None = None
+        if interceptors:
+            self._chains = {
+                StreamType.UNARY: wrap_sync(self._unary_terminal, StreamType.UNARY, interceptors),
+                StreamType.CLIENT_STREAM: wrap_sync(
+                    self._client_stream_terminal, StreamType.CLIENT_STREAM, interceptors
+                ),
+                StreamType.SERVER_STREAM: wrap_sync(
+                    self._server_stream_terminal, StreamType.SERVER_STREAM, interceptors
+                ),
+                StreamType.BIDI_STREAM: wrap_sync(
+                    self._bidi_stream_terminal, StreamType.BIDI_STREAM, interceptors
+                ),
+            }
 
     def __enter__(self) -> Self:
         return self
@@ -77,92 +129,223 @@ class ConnectClientSync:
         self.close()
 
     def close(self) -> None:
-        """Close the transport, when this client owns it."""
-        self._transport.close()
+        """Close the transport when this client created it (a passed-in one is left open)."""
+        if self._owns_transport:
+            self._transport.close()
+
+    # -- unary ---------------------------------------------------------------------------------
 
     def _unary(
-        self, method: MethodInfo[Any, Any], request: Message, **options: Unpack[CallOptions]
+        self, method: MethodInfo[REQ, RES], request: REQ, **options: Unpack[CallOptions]
+    ) -> RES:
+        setup = self._setup(method, options)
+        chains = self._chains
+        reply: RES
+        if chains is None:
+            reply = self._send_unary(setup, method, request, None, _deadline(setup))
+            return reply
+        ctx = _context(method, setup)
+        ctx._deadline_at = _deadline(setup)
+        reply = chains[StreamType.UNARY](request, ctx)
+        return reply
+
+    def _unary_terminal(self, request: Message, ctx: ClientContextSync) -> Any:
+        setup = ctx._setup
+        setup.headers = list(ctx.request_headers().multi_items())
+        return self._send_unary(setup, ctx.method(), request, ctx, ctx._deadline_at)
+
+    def _send_unary(
+        self,
+        setup: CallSetup,
+        method: MethodInfo[Any, Any],
+        request: Message,
+        ctx: ClientContextSync | None,
+        deadline: float | None,
     ) -> Any:
-        config = self._config
-        timeout = effective_timeout(config, options)
-        prepared = prepare_unary(self.base_url, config, method, request, options)
-        with transport_errors(timeout):
+        protocol = setup.protocol
+        req = protocol.unary_request(method, request, setup.headers, setup.get)
+        try:
             response = self._transport.send(
-                prepared.method,
-                prepared.url,
-                prepared.headers,
-                prepared.body,
-                timeout / 1000.0 if timeout is not None else None,
+                req.method, self.base_url + req.path, req.headers, req.body, _left(deadline)
             )
             try:
                 body = response.read()
             finally:
                 response.close()
-        message, headers, trailers = unary_result(
-            config, method, response.status, response.headers, body
-        )
+        except Exception as e:
+            if is_transport_error(e):
+                raise transport_error(e) from e
+            raise
+        try:
+            message, headers, trailers = protocol.unary_response(
+                method, response.status, response.headers, body, response.trailers
+            )
+        except ConnectError:
+            headers, trailers = protocol.response_metadata(response.headers, response.trailers)
+            _record(headers, trailers, ctx)
+            raise
         record_response(headers, trailers)
+        if ctx is not None:
+            ctx._response_headers = headers
+            ctx._response_trailers = trailers
         return message
+
+    # -- streams -------------------------------------------------------------------------------
 
     def _client_stream(
         self,
-        method: MethodInfo[Any, Any],
-        request: Iterable[Message],
+        method: MethodInfo[REQ, RES],
+        request: Iterable[REQ],
         **options: Unpack[CallOptions],
-    ) -> Any:
-        return one_message(self._stream(method, request, options))
+    ) -> RES:
+        setup = self._setup(method, options)
+        chains = self._chains
+        reply: RES
+        if chains is None:
+            reply = _collect(self._send_stream(setup, method, request, None, _deadline(setup)))
+            return reply
+        ctx = _context(method, setup)
+        ctx._deadline_at = _deadline(setup)
+        reply = chains[StreamType.CLIENT_STREAM](iter(request), ctx)
+        return reply
+
+    def _client_stream_terminal(self, request: Iterator[Message], ctx: ClientContextSync) -> Any:
+        setup = ctx._setup
+        setup.headers = list(ctx.request_headers().multi_items())
+        return _collect(self._send_stream(setup, ctx.method(), request, ctx, ctx._deadline_at))
 
     def _server_stream(
-        self, method: MethodInfo[Any, Any], request: Message, **options: Unpack[CallOptions]
-    ) -> Iterator[Any]:
-        return self._stream(method, (request,), options)
+        self, method: MethodInfo[REQ, RES], request: REQ, **options: Unpack[CallOptions]
+    ) -> Iterator[RES]:
+        setup = self._setup(method, options)
+        chains = self._chains
+        if chains is None:
+            return self._send_stream(setup, method, request, None, _deadline(setup))
+        ctx = _context(method, setup)
+        ctx._deadline_at = _deadline(setup)
+        it: Iterator[Any] = chains[StreamType.SERVER_STREAM](request, ctx)
+        return it
+
+    def _server_stream_terminal(self, request: Message, ctx: ClientContextSync) -> Iterator[Any]:
+        setup = ctx._setup
+        setup.headers = list(ctx.request_headers().multi_items())
+        return self._send_stream(setup, ctx.method(), request, ctx, ctx._deadline_at)
 
     def _bidi_stream(
         self,
-        method: MethodInfo[Any, Any],
-        request: Iterable[Message],
+        method: MethodInfo[REQ, RES],
+        request: Iterable[REQ],
         **options: Unpack[CallOptions],
+    ) -> Iterator[RES]:
+        setup = self._setup(method, options)
+        chains = self._chains
+        if chains is None:
+            return self._send_stream(setup, method, request, None, _deadline(setup))
+        ctx = _context(method, setup)
+        ctx._deadline_at = _deadline(setup)
+        it: Iterator[Any] = chains[StreamType.BIDI_STREAM](iter(request), ctx)
+        return it
+
+    def _bidi_stream_terminal(
+        self, request: Iterator[Message], ctx: ClientContextSync
     ) -> Iterator[Any]:
-        return self._stream(method, request, options)
+        setup = ctx._setup
+        setup.headers = list(ctx.request_headers().multi_items())
+        return self._send_stream(setup, ctx.method(), request, ctx, ctx._deadline_at)
 
-    def _stream(
-        self, method: MethodInfo[Any, Any], request: Iterable[Message], options: CallOptions
+    def _send_stream(
+        self,
+        setup: CallSetup,
+        method: MethodInfo[Any, Any],
+        request: Message | Iterable[Message],
+        ctx: ClientContextSync | None,
+        deadline: float | None,
     ) -> Iterator[Any]:
-        config = self._config
-        timeout = effective_timeout(config, options)
-        deadline = time.monotonic() + timeout / 1000.0 if timeout is not None else None
+        """Run a streaming call, yielding response messages as they arrive.
 
-        def body() -> Iterator[bytes]:
-            for m in request:
-                yield encode_stream_message(config, m)
-
-        def remaining() -> float | None:
-            if deadline is None:
-                return None
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise deadline_error()
-            return left
-
-        with transport_errors(timeout):
+        Closing the generator early (``break`` and dropping it, or ``.close()``) releases the
+        response, closing its connection.
+        """
+        protocol = setup.protocol
+        body: bytes | Iterator[bytes] = (
+            protocol.encode_message(request)
+            if isinstance(request, Message)
+            else _encode(protocol, request)
+        )
+        try:
             response = self._transport.send(
-                "POST",
-                self.base_url + method.procedure,
-                stream_headers(config, options),
-                body(),
-                remaining(),
+                "POST", self.base_url + method.procedure, setup.headers, body, _left(deadline)
             )
+        except Exception as e:
+            if is_transport_error(e):
+                raise transport_error(e) from e
+            raise
+        decoder = None
+        try:
+            decoder = protocol.stream_decoder(method, response.status, response.headers)
+            if decoder is None:
+                try:
+                    raw = response.read()
+                except Exception as e:
+                    if is_transport_error(e):
+                        raise transport_error(e) from e
+                    raise
+                err = protocol.http_error(response.status, response.headers, raw)
+                for k, v in response.headers.multi_items():
+                    err.metadata.setdefault(k, []).append(v)
+                raise err
+            if ctx is not None:
+                ctx._response_headers = response.headers
+            decode = decoder.decode
             try:
-                if response.status != 200:
-                    unary_result(config, method, response.status, response.headers, response.read())
-                compression = check_stream_head(config, response.status, response.headers)
-                decoder = StreamResponseDecoder(config, method.output, compression)
                 for chunk in response.iter_bytes():
-                    decoder.feed(chunk)
-                    while (message := decoder.next()) is not None:
-                        yield message
-                    remaining()
-                decoder.finish()
-                record_response(response.headers, decoder.trailers)
-            finally:
-                response.close()
+                    yield from decode(chunk)
+                    if deadline is not None and time.monotonic() >= deadline:
+                        raise deadline_error()
+            except ConnectError:
+                raise
+            except Exception as e:
+                if is_transport_error(e):
+                    raise transport_error(e) from e
+                raise
+            trailers = decoder.finish(response.trailers)
+        except ConnectError:
+            _record(response.headers, decoder.trailers if decoder else Headers(), ctx)
+            raise
+        finally:
+            response.close()
+        record_response(response.headers, trailers)
+        if ctx is not None:
+            ctx._response_trailers = trailers
+
+
+def _deadline(setup: CallSetup) -> float | None:
+    timeout = setup.timeout_ms
+    return None if timeout is None else time.monotonic() + max(timeout, 1) / 1000.0
+
+
+def _left(deadline: float | None) -> float | None:
+    """Seconds left before ``deadline``; the deadline error when none are."""
+    if deadline is None:
+        return None
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise deadline_error()
+    return left
+
+
+def _collect(messages: Iterator[Any]) -> Any:
+    first = second = None
+    for m in messages:
+        if first is None:
+            first = m
+        else:
+            second = m
+    return single_response(first, second)
+
+
+def _record(headers: Headers, trailers: Headers, ctx: ClientContextSync | None) -> None:
+    record_response(headers, trailers)
+    if ctx is not None:
+        ctx._response_headers = headers
+        ctx._response_trailers = trailers

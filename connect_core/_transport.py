@@ -1,36 +1,75 @@
-"""Transports: what moves a client's bytes. The Connect logic never touches HTTP libraries."""
+"""Transports: what moves a client's bytes. They know HTTP, and nothing of Connect.
+
+A transport sends one request head plus a body (``bytes``, or an iterator of chunks to stream)
+and hands back the response status, headers and a body to iterate. Everything about the RPC
+protocol (content types, envelopes, compression, errors, trailers in the body) lives in the
+client's protocol object, so the same transports will carry gRPC and gRPC-Web later.
+
+Implementations in this package:
+
+==========================  ==========================  =====================================
+transport                   HTTP library                notes
+==========================  ==========================  =====================================
+``HttpxAsyncTransport``     ``httpx.AsyncClient``       the async default; HTTP/1.1, HTTP/2
+``HttpxSyncTransport``      ``httpx.Client``            the sync default
+``HttptoolsAsyncTransport`` ``httptools`` (llhttp)      the fast async transport (HTTP/1.1)
+``HttptoolsSyncTransport``  ``httptools`` (llhttp)      the fast sync transport (HTTP/1.1)
+``AiohttpTransport``        ``aiohttp``                 async, keeps an aiohttp session's setup
+``HttpClientTransport``     ``http.client`` (stdlib)    sync, no third-party dependency
+``H2Transport``             ``h2`` on asyncio streams   full-duplex HTTP/2 (h2c and TLS)
+``ASGITransport``           none: calls an ASGI app     in memory, streams both ways
+``WSGITransport``           none: calls a WSGI app      in memory, sync
+==========================  ==========================  =====================================
+
+A transport raises its library's exceptions (or ``OSError``); the client turns them into
+``ConnectError(Code.UNAVAILABLE)``.
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
-from typing import Any, Protocol
+from collections.abc import AsyncIterator, Iterable, Iterator
+from typing import Protocol
 
 from ._headers import Headers
 
 HeaderList = list[tuple[str, str]]
+"""Request headers: ``(name, value)`` pairs with lower-case names, in order, repeats allowed."""
+
+
+class TransportError(ConnectionError):
+    """A transport-level failure (connection lost, stream reset by the peer, protocol error)."""
 
 
 class AsyncResponse(Protocol):
-    """A response head plus a body to stream, from an async transport."""
+    """A response head plus a body to stream, from an async transport.
+
+    Attributes:
+        status: The HTTP status code.
+        headers: The response headers.
+        trailers: The HTTP trailers; complete once the body has been read to its end. Empty
+            when there are none or the transport cannot receive them (HTTP/1.1 libraries).
+    """
 
     status: int
     headers: Headers
+    trailers: Headers
 
     def aiter_bytes(self) -> AsyncIterator[bytes]:
-        """The body's chunks as they arrive."""
+        """The body's chunks as they arrive, undecoded (``Content-Encoding`` is left alone)."""
         ...
 
     async def aread(self) -> bytes:
-        """The whole body."""
+        """The whole body, undecoded."""
         ...
 
     async def aclose(self) -> None:
-        """Release the response (resetting the stream when it is not finished)."""
+        """Release the response: return the connection to the pool when the body was read to
+        its end, otherwise close it (HTTP/1.1) or reset the stream (HTTP/2)."""
         ...
 
 
 class AsyncTransport(Protocol):
-    """Sends one HTTP request and returns its response head without reading the body."""
+    """Sends one HTTP request and returns once the response head has arrived."""
 
     async def send(
         self,
@@ -39,38 +78,42 @@ class AsyncTransport(Protocol):
         headers: HeaderList,
         body: bytes | AsyncIterator[bytes],
     ) -> AsyncResponse:
-        """Send the request (streaming ``body`` when it is an iterator).
+        """Send a request; stream ``body`` when it is an iterator.
 
-        Deadlines are enforced by the client around this call, with ``asyncio.timeout``.
+        A transport that can send and receive at once (HTTP/2) returns as soon as the response
+        head arrives and keeps sending the body in the background: that is full duplex. Others
+        send the whole body first. Deadlines are enforced by the client (``asyncio.timeout``
+        around this call and around every read), so a transport needs no timeout of its own.
         """
         ...
 
     async def aclose(self) -> None:
-        """Close what the transport owns."""
+        """Close what the transport owns (never a client that was passed in)."""
         ...
 
 
 class SyncResponse(Protocol):
-    """A response head plus a body to stream, from a sync transport."""
+    """A response head plus a body to stream, from a sync transport (see :class:`AsyncResponse`)."""
 
     status: int
     headers: Headers
+    trailers: Headers
 
     def iter_bytes(self) -> Iterator[bytes]:
-        """The body's chunks as they arrive."""
+        """The body's chunks as they arrive, undecoded."""
         ...
 
     def read(self) -> bytes:
-        """The whole body."""
+        """The whole body, undecoded."""
         ...
 
     def close(self) -> None:
-        """Release the response."""
+        """Release the response (closing the connection when the body was not read to its end)."""
         ...
 
 
 class SyncTransport(Protocol):
-    """Sends one HTTP request and returns its response head without reading the body."""
+    """Sends one HTTP request and returns once the response head has arrived."""
 
     def send(
         self,
@@ -80,121 +123,22 @@ class SyncTransport(Protocol):
         body: bytes | Iterator[bytes],
         timeout: float | None,
     ) -> SyncResponse:
-        """Send the request (streaming ``body`` when it is an iterator)."""
+        """Send a request (streaming ``body`` when it is an iterator).
+
+        ``timeout`` is the seconds left before the call's deadline (``None``: no deadline); the
+        transport applies it to connecting, sending and every read, so a blocked call fails
+        with a timeout error instead of hanging. The client checks the deadline between reads.
+        """
         ...
 
     def close(self) -> None:
-        """Close what the transport owns."""
+        """Close what the transport owns (never a client that was passed in)."""
         ...
 
 
-class _HttpxAsyncResponse:
-    __slots__ = ("_r", "headers", "status")
-
-    def __init__(self, r: Any) -> None:
-        self._r = r
-        self.status: int = r.status_code
-        self.headers = Headers(r.headers.multi_items())
-
-    def aiter_bytes(self) -> AsyncIterator[bytes]:
-        it: AsyncIterator[bytes] = self._r.aiter_raw()
-        return it
-
-    async def aread(self) -> bytes:
-        # Raw bytes: the Connect layer, not httpx, undoes Content-Encoding (with its limits).
-        return b"".join([chunk async for chunk in self._r.aiter_raw()])
-
-    async def aclose(self) -> None:
-        await self._r.aclose()
+def lower_headers(pairs: Iterable[tuple[str, str]]) -> Headers:
+    """:class:`Headers` from ``(name, value)`` pairs (names in any case)."""
+    return Headers(pairs)
 
 
-class HttpxAsyncTransport:
-    """The default async transport, on ``httpx.AsyncClient`` (or the API-compatible fork).
-
-    Pass your own client to reuse its pool, auth, proxies, TLS and event hooks; a client you
-    pass is never closed by this transport.
-    """
-
-    def __init__(self, client: Any = None) -> None:
-        """Use ``client``, or create (and own) a default ``httpx.AsyncClient``."""
-        if client is None:
-            import httpx
-
-            client = httpx.AsyncClient(timeout=None)
-            self._owned = True
-        else:
-            self._owned = False
-        self.client = client
-
-    async def send(
-        self, method: str, url: str, headers: HeaderList, body: bytes | AsyncIterator[bytes]
-    ) -> AsyncResponse:
-        """Send the request and return once the response head has arrived."""
-        request = self.client.build_request(method, url, headers=headers, content=body)
-        response = await self.client.send(request, stream=True)
-        return _HttpxAsyncResponse(response)
-
-    async def aclose(self) -> None:
-        """Close the client when this transport created it."""
-        if self._owned:
-            await self.client.aclose()
-
-
-class _HttpxSyncResponse:
-    __slots__ = ("_r", "headers", "status")
-
-    def __init__(self, r: Any) -> None:
-        self._r = r
-        self.status: int = r.status_code
-        self.headers = Headers(r.headers.multi_items())
-
-    def iter_bytes(self) -> Iterator[bytes]:
-        it: Iterator[bytes] = self._r.iter_raw()
-        return it
-
-    def read(self) -> bytes:
-        # Raw bytes: the Connect layer, not httpx, undoes Content-Encoding (with its limits).
-        return b"".join(self._r.iter_raw())
-
-    def close(self) -> None:
-        self._r.close()
-
-
-class HttpxSyncTransport:
-    """The default sync transport, on ``httpx.Client``; a client you pass is never closed."""
-
-    def __init__(self, client: Any = None) -> None:
-        """Use ``client``, or create (and own) a default ``httpx.Client``."""
-        if client is None:
-            import httpx
-
-            client = httpx.Client(timeout=None)
-            self._owned = True
-        else:
-            self._owned = False
-        self.client = client
-
-    def send(
-        self,
-        method: str,
-        url: str,
-        headers: HeaderList,
-        body: bytes | Iterator[bytes],
-        timeout: float | None,
-    ) -> SyncResponse:
-        """Send the request and return once the response head has arrived."""
-        request = self.client.build_request(method, url, headers=headers, content=body)
-        if timeout is not None:
-            request.extensions["timeout"] = {
-                "connect": timeout,
-                "read": timeout,
-                "write": timeout,
-                "pool": timeout,
-            }
-        response = self.client.send(request, stream=True)
-        return _HttpxSyncResponse(response)
-
-    def close(self) -> None:
-        """Close the client when this transport created it."""
-        if self._owned:
-            self.client.close()
+any_case_headers = lower_headers
