@@ -16,30 +16,16 @@ from google.protobuf.message import Message
 from ._code import Code
 from ._context import RequestContext
 from ._errors import ConnectError
-from ._handler_async import as_connect_error
+from ._handler_async import _check_output, _deadline_error, as_connect_error
 from ._options import Endpoint
 from ._protocol import CallSetup, HeaderList, StreamDecoder
 
 _END = object()
 
 
-def _deadline_error() -> ConnectError:
-    return ConnectError(Code.DEADLINE_EXCEEDED, "the call's deadline expired")
-
-
 def _expired(ctx: RequestContext) -> bool:
     remaining = ctx.timeout_ms()
     return remaining is not None and remaining <= 0
-
-
-def _check_output(ep: Endpoint, message: object) -> Message:
-    if not isinstance(message, ep.method.output):
-        raise ConnectError(
-            Code.INTERNAL,
-            f"{ep.method.procedure} handler returned {type(message).__name__}, expected "
-            f"{ep.method.output.DESCRIPTOR.full_name}",
-        )
-    return message
 
 
 def run_unary_sync(
