@@ -137,6 +137,8 @@ async def drain(receive: Receive, limit: int) -> None:
 
 
 class _TooLarge(ConnectError):
+    """A body over the limit; ``complete`` when all of it was received anyway."""
+
     def __init__(self, limit: int, complete: bool) -> None:
         super().__init__(
             Code.RESOURCE_EXHAUSTED,
@@ -210,7 +212,7 @@ async def serve_asgi(
     except ClientDisconnected:
         return
     except ConnectError as e:
-        if not getattr(e, "complete", False):
+        if not (isinstance(e, _TooLarge) and e.complete):
             await drain(receive, ep.read_max_bytes)
         await send_reply(send, error_reply(ep, setup, e))
         return
