@@ -7,7 +7,6 @@ Adapters (the ASGI app here, framework plugins elsewhere) read the request body,
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import AsyncIterator, Awaitable
 from typing import Any
 
@@ -18,22 +17,9 @@ from ._context import RequestContext
 from ._errors import ConnectError
 from ._options import Endpoint
 from ._protocol import CallSetup, HeaderList, StreamDecoder
-
-logger = logging.getLogger("connect_core")
+from ._server_shared import as_connect_error, check_output, deadline_error
 
 _END = object()
-
-
-def as_connect_error(e: BaseException, method: str) -> ConnectError:
-    """Turn any exception a handler raised into the error the client receives."""
-    if isinstance(e, ConnectError):
-        return e
-    logger.error("unhandled exception in %s", method, exc_info=e)
-    return ConnectError(Code.INTERNAL, "internal error")
-
-
-def _deadline_error() -> ConnectError:
-    return ConnectError(Code.DEADLINE_EXCEEDED, "the call's deadline expired")
 
 
 async def _with_deadline(aw: Awaitable[Any], ctx: RequestContext) -> Any:
@@ -45,18 +31,8 @@ async def _with_deadline(aw: Awaitable[Any], ctx: RequestContext) -> Any:
             return await aw
     except TimeoutError:
         if timeout.expired():
-            raise _deadline_error() from None
+            raise deadline_error() from None
         raise
-
-
-def _check_output(ep: Endpoint, message: object) -> Message:
-    if not isinstance(message, ep.method.output):
-        raise ConnectError(
-            Code.INTERNAL,
-            f"{ep.method.procedure} handler returned {type(message).__name__}, expected "
-            f"{ep.method.output.DESCRIPTOR.full_name}",
-        )
-    return message
 
 
 async def run_unary(
@@ -72,7 +48,7 @@ async def run_unary(
         else:
             response = await _with_deadline(ep.call(request, ctx), ctx)
         if type(response) is not ep.method.output:
-            response = _check_output(ep, response)
+            response = check_output(ep, response)
         return proto.unary_response(setup, response, ctx._response_headers, ctx._response_trailers)
     except Exception as e:
         err = as_connect_error(e, ep.method.procedure)
@@ -165,7 +141,7 @@ async def _stream_body(
             try:
                 while message is not _END:
                     if type(message) is not output:
-                        message = _check_output(ep, message)
+                        message = check_output(ep, message)
                     yield encode(message)
                     if timed:
                         message = await _with_deadline(anext(it, _END), ctx)

@@ -16,9 +16,9 @@ from google.protobuf.message import Message
 from ._code import Code
 from ._context import RequestContext
 from ._errors import ConnectError
-from ._handler_async import _check_output, _deadline_error, as_connect_error
 from ._options import Endpoint
 from ._protocol import CallSetup, HeaderList, StreamDecoder
+from ._server_shared import as_connect_error, check_output, deadline_error
 
 _END = object()
 
@@ -37,12 +37,12 @@ def run_unary_sync(
         data = body if setup.get_message is None else setup.get_message
         request = proto.decode_unary(setup, data, ep.method.input)
         if _expired(ctx):
-            raise _deadline_error()
+            raise deadline_error()
         response = ep.call(request, ctx)
         if _expired(ctx):
-            raise _deadline_error()
+            raise deadline_error()
         if type(response) is not ep.method.output:
-            response = _check_output(ep, response)
+            response = check_output(ep, response)
         return proto.unary_response(setup, response, ctx._response_headers, ctx._response_trailers)
     except Exception as e:
         err = as_connect_error(e, ep.method.procedure)
@@ -80,10 +80,10 @@ def _client_stream_reply(
 
 def _next(it: Iterator[Any], ctx: RequestContext) -> Any:
     if _expired(ctx):
-        raise _deadline_error()
+        raise deadline_error()
     message = next(it, _END)
     if message is not _END and _expired(ctx):
-        raise _deadline_error()
+        raise deadline_error()
     return message
 
 
@@ -129,7 +129,7 @@ def _stream_body(
             try:
                 while message is not _END:
                     if type(message) is not output:
-                        message = _check_output(ep, message)
+                        message = check_output(ep, message)
                     yield encode(message)
                     message = _next(it, ctx)
             except Exception as e:

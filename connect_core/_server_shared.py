@@ -7,8 +7,11 @@ endpoint for a path, calls :func:`negotiate` with the request head, and then eit
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
+
+from google.protobuf.message import Message
 
 from ._code import Code
 from ._errors import ConnectError
@@ -68,3 +71,30 @@ def negotiate(
         )
     except ConnectError as e:
         return error_reply(ep, None, e)
+
+
+logger = logging.getLogger("connect_core")
+
+
+def as_connect_error(e: BaseException, method: str) -> ConnectError:
+    """Turn any exception a handler raised into the error the client receives."""
+    if isinstance(e, ConnectError):
+        return e
+    logger.error("unhandled exception in %s", method, exc_info=e)
+    return ConnectError(Code.INTERNAL, "internal error")
+
+
+def deadline_error() -> ConnectError:
+    """The error of a call that ran past its deadline."""
+    return ConnectError(Code.DEADLINE_EXCEEDED, "the call's deadline expired")
+
+
+def check_output(ep: Endpoint, message: object) -> Message:
+    """Return ``message`` when it is the method's response type; else ``internal``."""
+    if not isinstance(message, ep.method.output):
+        raise ConnectError(
+            Code.INTERNAL,
+            f"{ep.method.procedure} handler returned {type(message).__name__}, expected "
+            f"{ep.method.output.DESCRIPTOR.full_name}",
+        )
+    return message
