@@ -18,7 +18,14 @@ from ._headers import Headers
 from ._method import AnyServiceInfo
 from ._options import Endpoint, ServerOptions, build_endpoints
 from ._protocol import CallSetup, HeaderList
-from ._server_shared import Reply, error_reply, negotiate, not_found, procedure_of
+from ._server_shared import (
+    Reply,
+    body_too_large,
+    error_reply,
+    negotiate,
+    not_found,
+    procedure_of,
+)
 
 Scope = MutableMapping[str, Any]
 Message_ = MutableMapping[str, Any]
@@ -140,10 +147,8 @@ class _TooLarge(ConnectError):
     """A body over the limit; ``complete`` when all of it was received anyway."""
 
     def __init__(self, limit: int, complete: bool) -> None:
-        super().__init__(
-            Code.RESOURCE_EXHAUSTED,
-            f"request body is larger than the configured limit of {limit} bytes",
-        )
+        error = body_too_large(limit)
+        super().__init__(error.code, error.message)
         self.complete = complete
 
 
@@ -188,11 +193,18 @@ class ConnectASGIApplication:
 
 
 async def serve_asgi(
-    ep: Endpoint, scope: Scope, receive: Receive, send: Send, request: Any = None
+    ep: Endpoint,
+    scope: Scope,
+    receive: Receive,
+    send: Send,
+    request: Any = None,
+    on_body: Callable[[RequestContext, bytes], None] | None = None,
 ) -> None:
     """Serve one call to ``ep`` over raw ASGI (used by the application and by adapters).
 
-    ``request`` is put on :attr:`RequestContext.request` for handlers to use.
+    ``request`` is put on :attr:`RequestContext.request` for handlers to use. ``on_body`` is
+    called with the context and the whole request body of a unary call once it is read, before
+    the handler runs (an adapter caches it on its request object there).
     """
     headers = Headers.from_raw(scope["headers"])
     http_method: str = scope["method"]
@@ -216,6 +228,8 @@ async def serve_asgi(
             await drain(receive, ep.read_max_bytes)
         await send_reply(send, error_reply(ep, setup, e))
         return
+    if on_body is not None:
+        on_body(ctx, body)
     status, hdrs, body = await run_unary(ep, setup, ctx, body)
     raw = encode_headers(hdrs)
     raw.append((b"content-length", str(len(body)).encode()))

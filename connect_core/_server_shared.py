@@ -84,6 +84,14 @@ def as_connect_error(e: BaseException, method: str) -> ConnectError:
     return ConnectError(Code.INTERNAL, "internal error")
 
 
+def body_too_large(limit: int) -> ConnectError:
+    """The error for a request body over the configured ``limit`` of bytes."""
+    return ConnectError(
+        Code.RESOURCE_EXHAUSTED,
+        f"request body is larger than the configured limit of {limit} bytes",
+    )
+
+
 def deadline_error() -> ConnectError:
     """The error of a call that ran past its deadline."""
     return ConnectError(Code.DEADLINE_EXCEEDED, "the call's deadline expired")

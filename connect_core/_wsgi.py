@@ -8,14 +8,20 @@ from typing import Any
 from typing_extensions import Unpack
 
 from ._asgi import parse_query
-from ._code import Code
 from ._context import RequestContext
 from ._errors import ConnectError
 from ._handler_sync import open_stream_sync, run_unary_sync
 from ._headers import Headers
 from ._method import AnyServiceInfo
 from ._options import Endpoint, ServerOptions, build_endpoints
-from ._server_shared import Reply, error_reply, negotiate, not_found, procedure_of
+from ._server_shared import (
+    Reply,
+    body_too_large,
+    error_reply,
+    negotiate,
+    not_found,
+    procedure_of,
+)
 
 StartResponse = Callable[..., Any]
 WSGIEnviron = dict[str, Any]
@@ -90,10 +96,7 @@ def read_body(environ: WSGIEnviron, limit: int) -> bytes:
     for chunk in body_chunks(environ):
         size += len(chunk)
         if 0 < limit < size:
-            raise ConnectError(
-                Code.RESOURCE_EXHAUSTED,
-                f"request body is larger than the configured limit of {limit} bytes",
-            )
+            raise body_too_large(limit)
         parts.append(chunk)
     return b"".join(parts)
 

@@ -11,7 +11,10 @@ One app with several Connect services, the way an application would mount them:
 * ``/limited``: the async echo service with ``read_max_bytes=1024`` and the protocol header
   required;
 * no prefix: ``greet.v1.GreetService``;
-* ``/health``: a plain FastAPI route.
+* ``/health``: a plain FastAPI route;
+* ``/bare/rpc``: the async echo service again, in a FastAPI sub-application mounted at
+  ``/bare`` that has no dependencies, so its routes are served without FastAPI's request
+  handler (the direct path).
 
 Around them: an app-level dependency (sets ``request.state.app_dep``), a lifespan that puts a
 resource on ``app.state``, CORS from ``cors_options``, a ``@app.middleware("http")`` that adds
@@ -45,12 +48,17 @@ from starlette.types import ASGIApp, Receive, Scope, Send  # noqa: E402
 from connect_core import RequestContext  # noqa: E402
 
 STATE_PROBE = "__state__"
+BODY_PROBE = "__body__"
 TOKEN = "let-me-in"
 ORIGIN = "https://app.example"
 
 
 class FastAPIEcho(AsyncEcho):
-    """The async echo service; ``EchoPost`` of ``__state__`` reports what FastAPI provided."""
+    """The async echo service; ``EchoPost`` of ``__state__`` reports what FastAPI provided.
+
+    ``EchoPost`` of ``__body__`` reports the size of ``await ctx.request.body()`` and whether
+    FastAPI's request handler ran (it leaves its exit stack in the scope).
+    """
 
     async def echo_post(self, request: EchoRequest, ctx: RequestContext) -> EchoResponse:
         if request.message == STATE_PROBE:
@@ -63,6 +71,11 @@ class FastAPIEcho(AsyncEcho):
                 req.url.path,
             ]
             return EchoResponse(message="|".join(parts))
+        if request.message == BODY_PROBE:
+            req = ctx.request
+            body = await req.body()
+            handled = "fastapi_inner_astack" in req.scope
+            return EchoResponse(message=f"{len(body)}|{handled}")
         return await super().echo_post(request, ctx)
 
 
@@ -125,6 +138,10 @@ app.include_router(
     prefix="/limited",
 )
 app.include_router(ConnectRouter(Greeter()))
+
+bare = FastAPI()
+bare.include_router(ConnectRouter(FastAPIEcho(), interceptors=[StampInterceptor()]), prefix="/rpc")
+app.mount("/bare", bare)
 
 
 @app.get("/health")

@@ -25,7 +25,7 @@ from echo.v1.echo_pb2 import EchoRequest, EchoResponse
 from fastapi import BackgroundTasks, Depends, FastAPI, Header, HTTPException, Request
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
-from fastapi_apps import ORIGIN, STATE_PROBE, TOKEN, FastAPIEcho, Greeter
+from fastapi_apps import BODY_PROBE, ORIGIN, STATE_PROBE, TOKEN, FastAPIEcho, Greeter
 from fastapi_servers import Server
 from fastapi_wire import (
     arun,
@@ -157,6 +157,53 @@ def test_app_dependency_lifespan_state_and_request(fserver: Server) -> None:
     assert user == "None"
     assert resource == "lifespan-resource"  # created by the lifespan, read from app.state
     assert path == "/rpc" + ECHO_POST
+
+
+def test_routes_without_dependencies_skip_fastapis_request_handler(fserver: Server) -> None:
+    """``/bare`` has no dependency: its calls are served directly, ``/rpc`` through FastAPI's
+    request handler (the app-level dependency); ``ctx.request.body()`` works on both."""
+    body = json.dumps({"message": BODY_PROBE}).encode()
+    json_ct = {"content-type": "application/json"}
+    with http_client(fserver) as http:
+        direct = http.post("/bare/rpc" + ECHO_POST, content=body, headers=json_ct)
+        handled = http.post("/rpc" + ECHO_POST, content=body, headers=json_ct)
+        assert direct.json()["message"] == f"{len(body)}|False"
+        assert handled.json()["message"] == f"{len(body)}|True"
+        # A method the procedure does not take is still FastAPI's 405.
+        assert http.get("/bare/rpc" + ECHO_POST).status_code == 405
+        assert direct.headers["x-custom-middleware"] == "seen"  # the outer app's middleware
+
+
+def _chunked(body: bytes) -> Iterator[bytes]:
+    """``body`` as a request body without a content length (sent chunked)."""
+    yield body[:10]
+    yield body[10:]
+
+
+@pytest.mark.parametrize("level", ["include", "app"])
+def test_fastapi_body_size_limit_becomes_resource_exhausted(level: str) -> None:
+    """FastAPI's ``max_body_size`` (on the include or the app) applies to Connect routes, and
+    a body found too large while it streams in is answered as ``resource_exhausted``."""
+    if level == "include":
+        app = FastAPI()
+        app.include_router(ConnectRouter(AsyncEcho()), max_body_size=64)
+    else:
+        app = FastAPI(max_body_size=64)
+        app.include_router(ConnectRouter(AsyncEcho()))
+    small = json.dumps({"message": "small"}).encode()
+    big = json.dumps({"message": "x" * 200}).encode()
+    json_ct = {"content-type": "application/json"}
+    with TestClient(app) as client:
+        assert client.post(ECHO_POST, content=small, headers=json_ct).json()["message"] == "small"
+        # A declared length over the limit: FastAPI answers 413 before any body is read.
+        assert client.post(ECHO_POST, content=big, headers=json_ct).status_code == 413
+        r = client.post(ECHO_POST, content=_chunked(big), headers=json_ct)
+        assert (r.status_code, r.json()["code"]) == (429, "resource_exhausted")
+        r = client.post(
+            REPEAT, content=_chunked(json_envelope({"message": "x" * 200})), headers=STREAM_JSON
+        )
+        assert r.status_code == 200
+        assert end_stream(r.content)["error"]["code"] == "resource_exhausted"
 
 
 def test_dependency_validation_error_is_invalid_argument() -> None:

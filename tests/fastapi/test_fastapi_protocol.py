@@ -1,7 +1,9 @@
 """The Connect protocol through ``ConnectRouter`` under uvicorn (HTTP/1.1) and hypercorn (h2c).
 
 Driven by our own generated client; ``/rpc`` serves the async echo service (event loop) and
-``/sync`` the sync one (threadpool), both with a metadata interceptor.
+``/sync`` the sync one (threadpool), both with a metadata interceptor, and ``/bare/rpc`` the
+async one in a mounted sub-app without dependencies (served without FastAPI's request
+handler).
 """
 
 from __future__ import annotations
@@ -29,9 +31,13 @@ from connect_core import (
 
 pytestmark = pytest.mark.timeout(60)
 
-PREFIXES = [pytest.param("/rpc", id="async"), pytest.param("/sync", id="sync")]
+PREFIXES = [
+    pytest.param("/rpc", id="async"),
+    pytest.param("/sync", id="sync"),
+    pytest.param("/bare/rpc", id="direct"),
+]
 CODECS = [pytest.param(PROTO, id="proto"), pytest.param(JSON, id="json")]
-INTERFACE = {"/rpc": "asgi", "/sync": "wsgi"}  # what the two interceptors stamp
+INTERFACE = {"/rpc": "asgi", "/sync": "wsgi", "/bare/rpc": "asgi"}  # what interceptors stamp
 BIG = bytes(range(256)) * 16
 B64_3K = base64.b64encode(b"x" * 3000).decode()
 

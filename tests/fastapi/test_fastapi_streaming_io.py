@@ -15,7 +15,11 @@ from fastapi_wire import end_stream, envelopes, http_client, json_envelope, wait
 pytestmark = pytest.mark.timeout(60)
 
 STREAM_JSON = {"content-type": "application/connect+json"}
-PREFIXES = [pytest.param("/rpc", id="async"), pytest.param("/sync", id="sync")]
+PREFIXES = [
+    pytest.param("/rpc", id="async"),
+    pytest.param("/sync", id="sync"),
+    pytest.param("/bare/rpc", id="direct"),
+]
 
 
 @pytest.mark.parametrize("prefix", PREFIXES)

@@ -18,7 +18,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Match
-from starlette.types import Scope
+from starlette.types import Receive, Scope, Send
 
 from connect_core import (
     AnyServiceInfo,
@@ -41,6 +41,8 @@ from ._serve import ConnectCall, UnknownProcedure
 _CALL = "__connect_call__"
 _SERVICE = "__connect_service__"
 _KNOWN = "__connect_methods__"
+_DIRECT = "_connect_direct"
+_BODY_LIMIT = "starlette.max_body_size"  # set in the scope where a body size limit applies
 
 Handler = Callable[[Request], Awaitable[Response]]
 
@@ -88,6 +90,7 @@ class ConnectRoute(APIRoute):
             return super().get_route_handler()
         dependant = _effective_dependant(self)
         if dependant is not None and not dependant.dependencies:
+            self._note_direct(call)
             return call
         fastapi_handler = super().get_route_handler()
 
@@ -101,6 +104,47 @@ class ConnectRoute(APIRoute):
                 return call.error_response(request, validation_error_to_connect_error(e))
 
         return handler
+
+    def _note_direct(self, call: ConnectCall | UnknownProcedure) -> None:
+        """Record that where this route is being built, no FastAPI request handling applies.
+
+        The route is then served straight from :meth:`handle`, skipping FastAPI's
+        ``request_response`` wrapper (request object, exit stacks, exception wrapping), which
+        has nothing to do without dependencies and costs as much as the Connect call itself.
+        Where a body size limit applies (FastAPI's ``max_body_size`` on the route, the include
+        or the app), requests keep the full path: it turns the limit into a Connect error.
+        """
+        if not isinstance(call, ConnectCall):
+            return
+        context = _building_context()
+        target = self if context is None else context
+        if getattr(target, "max_body_size", None) is not None:
+            return
+        direct: dict[int, tuple[object, ConnectCall]] = self.__dict__.setdefault(_DIRECT, {})
+        direct[id(context)] = (context, call)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Serve a request this route matched."""
+        direct: dict[int, tuple[object, ConnectCall]] | None = self.__dict__.get(_DIRECT)
+        if direct and scope["method"] in (self.methods or ()) and _BODY_LIMIT not in scope:
+            context = _serving_context(scope)
+            entry = direct.get(id(context))
+            if entry is not None and entry[0] is context:
+                await entry[1].serve(scope, receive, send)
+                return
+        await super().handle(scope, receive, send)
+
+
+def _building_context() -> object | None:
+    """The include context FastAPI is building a route handler for (None: the route itself)."""
+    var = getattr(fastapi_routing, "_effective_route_context_var", None)
+    return None if var is None else var.get()
+
+
+def _serving_context(scope: Scope) -> object | None:
+    """The include context FastAPI selected for the request (None: the route itself)."""
+    lookup = getattr(fastapi_routing, "_get_scope_effective_route_context", None)
+    return None if lookup is None else lookup(scope)
 
 
 class _UnknownProcedureRoute(ConnectRoute):

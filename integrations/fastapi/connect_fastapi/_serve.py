@@ -20,17 +20,26 @@ import anyio
 import anyio.from_thread
 from starlette.background import BackgroundTask
 from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
+from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response, StreamingResponse
 from starlette.types import Receive, Scope, Send
 
 from connect_core import Code, ConnectError, Headers, RequestContext
-from connect_core._asgi import encode_headers, parse_query
+from connect_core._asgi import encode_headers, parse_query, serve_asgi
 from connect_core._handler_async import open_stream, run_unary
 from connect_core._handler_sync import open_stream_sync, run_unary_sync
 from connect_core._options import Endpoint
 from connect_core._protocol import CallSetup, HeaderList
-from connect_core._server_shared import Reply, error_reply, negotiate, not_found
+from connect_core._server_shared import (
+    Reply,
+    body_too_large,
+    error_reply,
+    negotiate,
+    not_found,
+)
+
+from ._errors import http_exception_to_connect_error
 
 _NO_QUERY: dict[str, str] = {}
 _DRAIN_SECONDS = 1.0
@@ -67,7 +76,7 @@ async def drain(request: Request, limit: int = _DRAIN_BYTES) -> None:
                 size += len(chunk)
                 if 0 < limit < size:
                     return
-        except (ClientDisconnect, RuntimeError):  # gone, or the body was read already
+        except (ClientDisconnect, RuntimeError, HTTPException):  # gone, read, or over a limit
             return
 
 
@@ -94,27 +103,47 @@ async def read_body(request: Request, limit: int) -> bytes:
     """Read the whole request body from ``request.stream()``, refusing more than ``limit``."""
     parts: list[bytes] = []
     size = 0
-    async for chunk in request.stream():
-        if chunk:
-            size += len(chunk)
-            if 0 < limit < size:
-                raise ConnectError(
-                    Code.RESOURCE_EXHAUSTED,
-                    f"request body is larger than the configured limit of {limit} bytes",
-                )
-            parts.append(chunk)
+    try:
+        async for chunk in request.stream():
+            if chunk:
+                size += len(chunk)
+                if 0 < limit < size:
+                    raise body_too_large(limit)
+                parts.append(chunk)
+    except HTTPException as e:  # e.g. FastAPI's ``max_body_size``, raised while receiving
+        raise http_exception_to_connect_error(e) from None
     return parts[0] if len(parts) == 1 else b"".join(parts)
+
+
+def _cache_body(ctx: RequestContext, body: bytes) -> None:
+    """Keep a unary request body on the Starlette request, as ``Request.body()`` does."""
+    ctx.request._body = body
 
 
 class ConnectCall:
     """Serves one procedure: ``await call(request)`` returns the Starlette response."""
 
-    __slots__ = ("endpoint", "streaming")
+    __slots__ = ("_asgi_unary", "endpoint", "streaming")
 
     def __init__(self, endpoint: Endpoint) -> None:
         """Serve ``endpoint`` (a procedure of a service, with its interceptors)."""
         self.endpoint = endpoint
         self.streaming = endpoint.streaming
+        self._asgi_unary = endpoint.is_async and not endpoint.streaming
+
+    async def serve(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Serve the call as an ASGI app, where no FastAPI request handling applies.
+
+        Async unary calls go straight through the core's ASGI serving (``ctx.request`` is
+        still a Starlette ``Request``, whose ``body()`` gives the request body); streaming
+        calls and sync services take the same path as under FastAPI's request handler.
+        """
+        request = Request(scope, receive, send)
+        if self._asgi_unary:
+            await serve_asgi(self.endpoint, scope, receive, send, request, _cache_body)
+            return
+        response = await self(request)
+        await response(scope, receive, send)
 
     async def __call__(self, request: Request) -> Response:
         """Run the call ``request`` carries and return its response."""
@@ -137,6 +166,7 @@ class ConnectCall:
                 return ConnectResponse(499, [], b"")
             except ConnectError as e:
                 return RefusalResponse.for_reply(request, error_reply(ep, setup, e))
+            _cache_body(ctx, body)
         if ep.is_async:
             return ConnectResponse(*await run_unary(ep, setup, ctx, body))
         return ConnectResponse(*await run_in_threadpool(run_unary_sync, ep, setup, ctx, body))
@@ -280,6 +310,8 @@ class ConnectStreamingResponse(StreamingResponse):
             if self._cancel is not None:
                 self._cancel.cancel()
             raise ConnectError(Code.CANCELED, "the client disconnected") from None
+        except HTTPException as e:  # e.g. FastAPI's ``max_body_size``, raised while receiving
+            raise http_exception_to_connect_error(e) from None
         self._body_read.set()
 
     def _head(self, status: int, headers: HeaderList) -> None:
