@@ -698,6 +698,14 @@ def ratio(results: Results, kind: str, a: str, b: str, workload: str) -> float |
     return x.rate / y.rate
 
 
+def cpu_ratio(results: Results, kind: str, a: str, b: str, workload: str) -> float | None:
+    """How much less client CPU ``a`` spends per call than ``b`` (b's µs / a's µs)."""
+    x, y = results.median(kind, a, workload), results.median(kind, b, workload)
+    if x is None or y is None or not x.cpu_us:
+        return None
+    return y.cpu_us / x.cpu_us
+
+
 def report(results: Results, pingpong: list[float] | None, layer: dict[str, float]) -> bool:
     ok = True
     print(
@@ -715,7 +723,10 @@ def report(results: Results, pingpong: list[float] | None, layer: dict[str, floa
         for name in clients:
             row = [fmt(results.median(kind, name, w), "/s") for w in WORKLOADS]
             print(f"  {name:18s} " + " ".join(f"{c:>28s}" for c in row))
-    print("\ntargets (median ratios of calls/s, messages/s for the stream):")
+    print(
+        "\ntargets (median ratios of calls/s, messages/s for the stream; in brackets the same"
+        " ratio from client CPU per call, steadier when other processes share the machine):"
+    )
     checks = [
         ("async", "ours-httpx", "raw-httpx", ("c=1", "c=32", "stream"), 0.9),
         ("sync", "ours-httpx", "raw-httpx", ("c=1", "c=32", "stream"), 0.9),
@@ -737,7 +748,9 @@ def report(results: Results, pingpong: list[float] | None, layer: dict[str, floa
             verdict = "" if target is None else ("  ok" if r >= target else "  MISSED")
             ok &= target is None or r >= target
             want = f" (target >= {target}x)" if target is not None else " (for information)"
-            print(f"  {kind:5s} {a} / {b} {w:6s}: {r:5.2f}x{want}{verdict}")
+            cpu = cpu_ratio(results, kind, a, b, w)
+            per_cpu = "" if cpu is None else f"  [per client CPU µs: {cpu:4.2f}x]"
+            print(f"  {kind:5s} {a} / {b} {w:6s}: {r:5.2f}x{want}{verdict}{per_cpu}")
     if pingpong:
         print(
             f"\nfull-duplex bidi over HTTP/2 (H2Transport -> official app on hypercorn, h2c): "
