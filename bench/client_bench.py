@@ -28,9 +28,9 @@ so the server does the same work for each):
 Workloads: unary calls in sequence (c=1); 32 concurrent unary callers (async: 32 tasks on one
 loop; sync: 8 threads); one server stream of 10,000 16-byte messages per call. Reported:
 calls/s (messages/s for the stream) and this process's CPU µs per call (per message) from
-``time.process_time()``. Then full-duplex bidi over HTTP/2: ``H2Transport`` against the
-official app under hypercorn (h2c), ping-pong of 1,000 messages on one stream (each request
-sent after the previous reply arrived), in round trips/s.
+``time.process_time()``. Then full-duplex bidi over HTTP/2: ``H2Transport`` (async) and
+``H2SyncTransport`` (sync) against the official app under hypercorn (h2c), ping-pong of 1,000
+messages on one stream (each request sent after the previous reply arrived), in round trips/s.
 
 Run from the repository root::
 
@@ -70,6 +70,7 @@ from connect_core import (  # noqa: E402
     AiohttpTransport,
     ConnectClient,
     ConnectClientSync,
+    H2SyncTransport,
     H2Transport,
     HttpClientTransport,
     HttptoolsAsyncTransport,
@@ -523,6 +524,34 @@ async def ping_pong(url: str, messages: int, rounds: int) -> list[float]:
     return rates[1:]  # the first round warms up
 
 
+def ping_pong_sync(url: str, messages: int, rounds: int) -> list[float]:
+    """The same ping-pong with the sync client on ``H2SyncTransport``."""
+    import queue
+
+    from echo.v1.echo_connect import EchoServiceClientSync
+    from echo.v1.echo_pb2 import EchoRequest
+
+    rates = []
+    with H2SyncTransport() as transport:
+        client = EchoServiceClientSync(url, transport=transport, accept_compressions=())
+
+        def requests(replies: queue.SimpleQueue[None]) -> Any:
+            for _ in range(messages):
+                yield EchoRequest(message="ping")
+                replies.get()
+
+        for _ in range(rounds + 1):
+            replies: queue.SimpleQueue[None] = queue.SimpleQueue()
+            n = 0
+            start = time.perf_counter()
+            for _ in client.chat(requests(replies)):
+                n += 1
+                replies.put(None)
+            assert n == messages
+            rates.append(messages / (time.perf_counter() - start))
+    return rates[1:]
+
+
 # -- the Connect layer alone ----------------------------------------------------------------------
 
 
@@ -706,7 +735,7 @@ def cpu_ratio(results: Results, kind: str, a: str, b: str, workload: str) -> flo
     return y.cpu_us / x.cpu_us
 
 
-def report(results: Results, pingpong: list[float] | None, layer: dict[str, float]) -> bool:
+def report(results: Results, pingpong: dict[str, list[float]], layer: dict[str, float]) -> bool:
     ok = True
     print(
         "\nthe Connect layer alone (canned in-memory responses, no HTTP library): "
@@ -751,12 +780,13 @@ def report(results: Results, pingpong: list[float] | None, layer: dict[str, floa
             cpu = cpu_ratio(results, kind, a, b, w)
             per_cpu = "" if cpu is None else f"  [per client CPU µs: {cpu:4.2f}x]"
             print(f"  {kind:5s} {a} / {b} {w:6s}: {r:5.2f}x{want}{verdict}{per_cpu}")
-    if pingpong:
+    for kind, rates in pingpong.items():
+        transport = "H2Transport" if kind == "async" else "H2SyncTransport"
         print(
-            f"\nfull-duplex bidi over HTTP/2 (H2Transport -> official app on hypercorn, h2c): "
-            f"{statistics.median(pingpong):,.0f} round trips/s "
+            f"\nfull-duplex bidi over HTTP/2, {kind} ({transport} -> official app on hypercorn, "
+            f"h2c): {statistics.median(rates):,.0f} round trips/s "
             f"(ping-pong of 1,000 messages on one stream; rounds: "
-            + ", ".join(f"{x:,.0f}" for x in pingpong)
+            + ", ".join(f"{x:,.0f}" for x in rates)
             + ")"
         )
     return ok
@@ -778,7 +808,7 @@ def main() -> None:
     if client_cpu is None:
         print("note: fewer than 2 CPUs: server and clients share them", file=sys.stderr)
     results = Results()
-    pingpong: list[float] | None = None
+    pingpong: dict[str, list[float]] = {}
     with uvicorn_official(server_cpu) as url:
         if client_cpu is not None:
             os.sched_setaffinity(0, {client_cpu})
@@ -794,7 +824,8 @@ def main() -> None:
         with hypercorn_echo(server_cpu) as url:
             if client_cpu is not None:
                 os.sched_setaffinity(0, {client_cpu})
-            pingpong = asyncio.run(ping_pong(url, 1000, max(args.rounds, 1)))
+            pingpong["async"] = asyncio.run(ping_pong(url, 1000, max(args.rounds, 1)))
+            pingpong["sync"] = ping_pong_sync(url, 1000, max(args.rounds, 1))
     if client_cpu is not None:
         os.sched_setaffinity(0, {client_cpu})
     ok = report(results, pingpong, layer_cost())

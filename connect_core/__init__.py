@@ -35,6 +35,7 @@ from ._transport import AsyncResponse, AsyncTransport, SyncResponse, SyncTranspo
 from ._transport_aiohttp import AiohttpTransport
 from ._transport_asgi import ASGITransport
 from ._transport_h2 import H2Transport
+from ._transport_h2_sync import H2SyncTransport
 from ._transport_http_client import HttpClientTransport
 from ._transport_httptools import HttptoolsAsyncTransport, HttptoolsSyncTransport
 from ._transport_httpx import HttpxAsyncTransport, HttpxSyncTransport
@@ -69,6 +70,7 @@ __all__ = [
     "ConnectWSGIApplication",
     "ErrorDetail",
     "GzipCompression",
+    "H2SyncTransport",
     "H2Transport",
     "Headers",
     "HttpClientTransport",

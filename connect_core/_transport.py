@@ -17,6 +17,7 @@ transport                   HTTP library                notes
 ``AiohttpTransport``        ``aiohttp``                 async, keeps an aiohttp session's setup
 ``HttpClientTransport``     ``http.client`` (stdlib)    sync, no third-party dependency
 ``H2Transport``             ``h2`` on asyncio streams   full-duplex HTTP/2 (h2c and TLS)
+``H2SyncTransport``         ``H2Transport`` on a thread full-duplex HTTP/2 for sync clients
 ``ASGITransport``           none: calls an ASGI app     in memory, streams both ways
 ``WSGITransport``           none: calls a WSGI app      in memory, sync
 ==========================  ==========================  =====================================

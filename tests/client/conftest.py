@@ -215,6 +215,9 @@ SYNC_TARGETS: list[tuple[str, str | None, str, dict[str, Any]]] = [
     ("core-gunicorn-httpx", "gunicorn_server", "httpx", {"cancel_tracking": False}),
     ("core-gunicorn-http_client", "gunicorn_server", "http_client", {"cancel_tracking": False}),
     ("core-gunicorn-httptools", "gunicorn_server", "httptools", {"cancel_tracking": False}),
+    ("official-hypercorn-h2", "official_hypercorn", "h2", {"duplex": True}),
+    ("node-h2c-h2", "node_h2c", "h2", {"zstd": False, "duplex": True}),
+    ("core-hypercorn-h2", "core_hypercorn", "h2", {"duplex": True}),
     ("core-memory-wsgi", None, "wsgi", {"app": _core_wsgi}),
 ]
 
@@ -252,4 +255,10 @@ def starget(request: pytest.FixtureRequest) -> Target:
 @pytest.fixture(params=[pytest.param(s, id=s[0]) for s in ASYNC_TARGETS if s[3].get("duplex")])
 def duplex_target(request: pytest.FixtureRequest) -> Target:
     """Each (server, async transport) pair where bidi streams are full duplex."""
+    return _resolve(request, request.param)
+
+
+@pytest.fixture(params=[pytest.param(s, id=s[0]) for s in SYNC_TARGETS if s[3].get("duplex")])
+def sync_duplex_target(request: pytest.FixtureRequest) -> Target:
+    """Each (server, sync transport) pair where bidi streams are full duplex."""
     return _resolve(request, request.param)

@@ -37,7 +37,9 @@ class Target:
 
     name: str
     url: str
-    transport: str  # httpx|aiohttp|httptools|h2|asgi (async); httpx|http_client|httptools|wsgi
+    transport: (
+        str  # async: httpx|aiohttp|httptools|h2|asgi; sync: httpx|http_client|httptools|h2|wsgi
+    )
     app: Any = None  # the application, for in-memory transports
     zstd: bool = True
     duplex: bool = False  # full-duplex bidi works end to end
@@ -69,6 +71,7 @@ class Target:
     def make_sync(self) -> Any:
         """A new sync transport for this target (the caller closes it)."""
         from connect_core import (
+            H2SyncTransport,
             HttpClientTransport,
             HttptoolsSyncTransport,
             HttpxSyncTransport,
@@ -81,6 +84,8 @@ class Target:
             return HttpClientTransport()
         if self.transport == "httptools":
             return HttptoolsSyncTransport()
+        if self.transport == "h2":
+            return H2SyncTransport()
         if self.transport == "wsgi":
             return WSGITransport(self.app)
         raise ValueError(self.transport)

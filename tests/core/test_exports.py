@@ -73,6 +73,7 @@ _API_CLASS_NAMES = {
         "HttpxSyncTransport",
         "HttptoolsAsyncTransport",
         "HttptoolsSyncTransport",
+        "H2SyncTransport",
         "H2Transport",
         "ASGITransport",
         "WSGITransport",
