@@ -2,7 +2,10 @@
 
 Each answers ``BenchService/Stream`` with one message and then waits, doing nothing, until the
 client goes away. ``raw`` is the floor: a bare ASGI app that does the same with no RPC layer.
-Select one with the ``IDLE_APP`` environment variable (``raw``, ``core`` or ``official``).
+``fastapi`` is the core service mounted in a FastAPI app with ``connect_fastapi.ConnectRouter``;
+``fastapi-plain`` is FastAPI's own floor for it: a plain route returning a ``StreamingResponse``
+that sends the envelope and waits. Select one with the ``IDLE_APP`` environment variable
+(``raw``, ``core``, ``official``, ``fastapi`` or ``fastapi-plain``).
 """
 
 from __future__ import annotations
@@ -55,6 +58,33 @@ def _core_app() -> Any:
     return BenchServiceASGIApplication(Idle())
 
 
+def _fastapi_app() -> Any:
+    from connect_fastapi import ConnectRouter
+    from fastapi import FastAPI
+
+    core = _core_app()
+    app = FastAPI()
+    app.include_router(ConnectRouter(core.service, core.info))
+    return app
+
+
+def _fastapi_plain_app() -> Any:
+    from fastapi import FastAPI
+    from starlette.responses import StreamingResponse
+
+    app = FastAPI()
+
+    @app.post("/bench.v1.BenchService/Stream")
+    async def stream() -> StreamingResponse:
+        async def body() -> AsyncIterator[bytes]:
+            yield FIRST_CHUNK
+            await asyncio.Event().wait()
+
+        return StreamingResponse(body(), media_type="application/connect+proto")
+
+    return app
+
+
 def _official_app() -> Any:
     from benchofficial.v1.bench_connect import BenchServiceASGIApplication
     from benchofficial.v1.bench_pb2 import Payload
@@ -72,4 +102,10 @@ def _official_app() -> Any:
 
 
 _which = os.environ.get("IDLE_APP", "raw")
-app: Any = {"raw": lambda: raw_app, "core": _core_app, "official": _official_app}[_which]()
+app: Any = {
+    "raw": lambda: raw_app,
+    "core": _core_app,
+    "official": _official_app,
+    "fastapi": _fastapi_app,
+    "fastapi-plain": _fastapi_plain_app,
+}[_which]()

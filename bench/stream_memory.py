@@ -1,4 +1,6 @@
-"""What an open, idle server stream costs: core vs a raw ASGI app vs the official package.
+"""What an open, idle server stream costs: core vs a raw ASGI app vs the official package
+(and, for information, the core service mounted in FastAPI with ``ConnectRouter`` vs a plain
+FastAPI ``StreamingResponse`` route holding the same idle stream).
 
 For each app, one uvicorn worker (uvloop, httptools) is started on 127.0.0.1; the script opens
 N HTTP/1.1 server streams, waits until every one has received its first message, and reads
@@ -111,7 +113,13 @@ def main() -> None:
     parser.add_argument("--streams", type=int, default=2000)
     parser.add_argument("--rounds", type=int, default=2)
     args = parser.parse_args()
-    results: dict[str, list[float]] = {"raw": [], "core": [], "official": []}
+    results: dict[str, list[float]] = {
+        "raw": [],
+        "core": [],
+        "official": [],
+        "fastapi": [],
+        "fastapi-plain": [],
+    }
     for _ in range(args.rounds):
         for which in results:
             port = _free_port()
@@ -125,10 +133,12 @@ def main() -> None:
     med = {k: statistics.median(v) for k, v in results.items()}
     print(f"idle server streams, {args.streams} per run, median of {args.rounds} runs:")
     for k, v in med.items():
-        print(f"  {k:9s} {v:6.1f} KiB/stream")
+        print(f"  {k:13s} {v:6.1f} KiB/stream")
     print(
         f"  core - raw = {med['core'] - med['raw']:.1f} KiB/stream; "
-        f"core / official = {med['core'] / med['official']:.2f}"
+        f"core / official = {med['core'] / med['official']:.2f}; "
+        f"fastapi - core = {med['fastapi'] - med['core']:.1f} KiB/stream; "
+        f"fastapi / fastapi-plain = {med['fastapi'] / med['fastapi-plain']:.2f}"
     )
 
 
