@@ -15,7 +15,10 @@ Variants (the same 100-byte ``bench.v1.Payload`` echo):
 * ``floor``: a FastAPI route whose handler returns fixed bytes (no body read, no dependency
   solving): FastAPI's own cost per request, the fastest any route can be (reference only);
 * ``floor-read``: the same route reading the body and sending it back: the fastest any
-  FastAPI route that reads its request can be (reference only).
+  FastAPI route that reads its request can be (reference only);
+* ``core-mounted``: the core ASGI app itself mounted in the FastAPI app (``app.mount``): no
+  FastAPI request handling at all, only its app, middleware stack and routing, so the
+  fastest any Connect integration inside FastAPI can be (reference only).
 
 Targets (on requests per second): ``router-json`` and ``router-proto`` >= ``plain-json``;
 ``router-proto`` >= 0.85 x ``core-proto``. Each ratio is also given per server CPU second
@@ -81,6 +84,13 @@ VARIANTS = [
     Variant("core-proto", "core", "/bench.v1.BenchService/Unary", "application/proto", PROTO_BODY),
     Variant("floor", "fastapi", "/floor", "application/json", JSON_BODY, False),
     Variant("floor-read", "fastapi", "/floor-read", "application/proto", PROTO_BODY, False),
+    Variant(
+        "core-mounted",
+        "fastapi",
+        "/mounted/bench.v1.BenchService/Unary",
+        "application/proto",
+        PROTO_BODY,
+    ),
 ]
 
 
@@ -374,6 +384,11 @@ def report(results: dict[tuple[str, int], list[Result]], concurrency: list[int])
         for label, value, note in (
             ("floor / core-proto", med("floor", c) / core, "FastAPI's own cost"),
             ("floor-read / core-proto", med("floor-read", c) / core, "FastAPI + reading the body"),
+            (
+                "core-mounted / core-proto",
+                med("core-mounted", c) / core,
+                "the core app behind FastAPI's routing",
+            ),
             (
                 "router-proto / floor-read",
                 med("router-proto", c) / med("floor-read", c),

@@ -11,6 +11,8 @@ Run with ``bench/gen`` on ``sys.path``. ``app`` (FastAPI) serves:
 * ``/floor-read``: the same, but the handler reads the body (``await request.body()``) and
   sends it back: the fastest any FastAPI route that reads its request can be.
 
+* ``/mounted/bench.v1.BenchService/Unary``: the core ASGI application mounted in the app.
+
 ``core`` is ``BenchServiceASGIApplication``: connect_core's own ASGI application.
 """
 
@@ -92,3 +94,4 @@ app.include_router(_floor_read_router)
 
 
 core = BenchServiceASGIApplication(Bench())
+app.mount("/mounted", core)
