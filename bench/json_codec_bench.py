@@ -1,7 +1,7 @@
 """Microbenchmark: connect_core's JSON codec against plain google.protobuf.json_format.
 
 Prints the microseconds per encode and per decode of ``connect_core.JSON`` (the fast proto3
-JSON layer in ``connect_core/_json.py``) and of what the codec did before it
+JSON layer in ``connect_core/_json*.py``) and of what the codec did before it
 (``json.dumps(json_format.MessageToDict(m), ...)`` and ``json_format.ParseDict(json.loads(b),
 ...)``), and the ratio json_format / ours, for:
 

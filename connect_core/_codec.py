@@ -9,14 +9,9 @@ from google.protobuf.message import DecodeError, Message
 
 from ._code import Code
 from ._errors import ConnectError
-from ._json import (
-    _Fallback,
-    compact_dumps,
-    is_well_known,
-    loads,
-    message_to_json_value,
-    parse_json_value,
-)
+from ._json import Fallback, compact_dumps, is_well_known, loads
+from ._json_decode import parse_json_value
+from ._json_encode import message_to_json_value
 
 M = TypeVar("M", bound=Message)
 
@@ -85,7 +80,7 @@ class JSONCodec:
                 raise ValueError("a message is a JSON object")
             try:
                 parse_json_value(value, message)
-            except _Fallback:
+            except Fallback:
                 # Input the fast path does not take: json_format has the last word, on a
                 # fresh message since the fast path may have written to this one.
                 message = message_type()

@@ -1,4 +1,4 @@
-"""The fast proto3 JSON layer (connect_core._json) against google.protobuf.json_format.
+"""The fast proto3 JSON layer (connect_core._json*) against google.protobuf.json_format.
 
 Every test here is differential: ``JSON.encode`` must give the very bytes that
 ``json.dumps(json_format.MessageToDict(m), separators=(",", ":"), ensure_ascii=False)`` gives,
@@ -35,7 +35,7 @@ from google.protobuf.descriptor import Descriptor, FieldDescriptor
 from google.protobuf.message import Message
 from jsontest.v1 import types_pb2 as t
 
-from connect_core import JSON, Code, ConnectError, _json
+from connect_core import JSON, Code, ConnectError, _json, _json_decode, _json_encode
 
 F = FieldDescriptor
 FLOAT32_MAX = float.fromhex("0x1.fffffep+127")
@@ -107,7 +107,7 @@ def assert_encodes_like_json_format(message: Message) -> None:
     ours = encode_outcome(JSON.encode, message)
     assert ours == encode_outcome(reference_encode, message)
     if ours[0] == "ok":  # and the value, not just its text
-        assert _json.message_to_json_value(message) == json_format.MessageToDict(message)
+        assert _json_encode.message_to_json_value(message) == json_format.MessageToDict(message)
 
 
 def assert_decodes_like_json_format(data: bytes, message_type: type[Message]) -> tuple[Any, ...]:
@@ -121,8 +121,8 @@ def assert_decodes_like_json_format(data: bytes, message_type: type[Message]) ->
 
 def takes_fast_path(data: bytes, message_type: type[Message]) -> bool:
     try:
-        _json.parse_json_value(json.loads(data), message_type())
-    except _json._Fallback:
+        _json_decode.parse_json_value(json.loads(data), message_type())
+    except _json.Fallback:
         return False
     return True
 
@@ -528,7 +528,7 @@ def test_float32_max_does_not_round_trip_in_json_format_either() -> None:
 
 
 def test_wkt_names_match_json_format() -> None:
-    assert set(json_format._WKTJSONMETHODS) == _json._WKT_NAMES
+    assert set(json_format._WKTJSONMETHODS) == _json.WKT_NAMES
 
 
 @pytest.mark.parametrize(
@@ -769,7 +769,7 @@ def test_decode_fast_path_matches_json_format(message_type: type[Message], value
     assert assert_decodes_like_json_format(data, message_type)[0] == "ok"
     # Same message built directly, not just the same bytes.
     ours = message_type()
-    _json.parse_json_value(json.loads(data), ours)
+    _json_decode.parse_json_value(json.loads(data), ours)
     reference = message_type()
     json_format.ParseDict(json.loads(data), reference, ignore_unknown_fields=True)
     assert ours == reference
@@ -1038,7 +1038,7 @@ def test_decode_deep_nesting_matches_json_format(depth: int) -> None:
     data = as_json(_nested(depth))
     outcome = assert_decodes_like_json_format(data, t.Tree)
     assert (outcome[0] == "ok") == (depth <= 100)
-    assert takes_fast_path(data, t.Tree) == (depth <= _json._MAX_DEPTH)
+    assert takes_fast_path(data, t.Tree) == (depth <= _json_decode._MAX_DEPTH)
 
 
 def test_decode_deep_nesting_through_lists_and_maps() -> None:
@@ -1070,7 +1070,7 @@ def test_decode_well_known_types_keep_json_formats_depth_limit(tree_depth: int) 
         data = as_json(value)
         outcome = assert_decodes_like_json_format(data, t.Tree)
         outcomes.add(outcome[0])
-        within_fast_depth = tree_depth + 1 <= _json._MAX_DEPTH  # the Struct's own depth
+        within_fast_depth = tree_depth + 1 <= _json_decode._MAX_DEPTH  # the Struct's own depth
         assert takes_fast_path(data, t.Tree) == (outcome[0] == "ok" and within_fast_depth)
     assert outcomes == {"ok", "connect-error"}
 
@@ -1112,14 +1112,14 @@ def test_parse_json_value_merges_like_parse_dict() -> None:
         "choiceNumber": 3,
     }
     ours, reference = start(), start()
-    _json.parse_json_value(value, ours)
+    _json_decode.parse_json_value(value, ours)
     json_format.ParseDict(value, reference, ignore_unknown_fields=True)
     assert ours == reference
 
 
 def test_plans_are_built_once_and_safely_from_threads() -> None:
-    _json._ENCODERS.clear()
-    _json._PARSERS.clear()
+    _json_encode._ENCODERS.clear()
+    _json_decode._PARSERS.clear()
     messages = [random_message(t.Everything, random.Random(seed)) for seed in range(16)]
     expected = [reference_encode(m) for m in messages]
     barrier = threading.Barrier(8)
@@ -1142,8 +1142,8 @@ def test_plans_are_built_once_and_safely_from_threads() -> None:
     for thread in threads:
         thread.join()
     assert failures == []
-    assert t.Everything.DESCRIPTOR in _json._ENCODERS
-    assert t.Tree.DESCRIPTOR in _json._PARSERS
+    assert t.Everything.DESCRIPTOR in _json_encode._ENCODERS
+    assert t.Tree.DESCRIPTOR in _json_decode._PARSERS
     assert takes_fast_path(as_json({"tree": {"left": {"name": "x"}}}), t.Everything)
 
 
