@@ -237,16 +237,42 @@ async def serve_asgi(
     await send({"type": "http.response.body", "body": body})
 
 
+class StreamHead:
+    """Sends a streaming response's head on request: what :meth:`RequestContext.send_headers`
+    calls under ASGI. Installed on the context before the handler starts; ``sent`` tells the
+    server not to send the head again when the first message comes."""
+
+    __slots__ = ("_send", "_setup", "sent")
+
+    def __init__(self, send: Send, setup: CallSetup, ctx: RequestContext) -> None:
+        """Send through ``send`` the head of the stream ``setup`` describes, for ``ctx``."""
+        self._send = send
+        self._setup = setup
+        self.sent = False
+        ctx._send_head = self
+
+    async def __call__(self, headers: Headers | None) -> None:
+        """Send the head now, with ``headers`` (the handler's response headers so far)."""
+        self.sent = True
+        status, hdrs = self._setup.protocol.stream_response_head(self._setup, headers)
+        await self._send(
+            {"type": "http.response.start", "status": status, "headers": encode_headers(hdrs)}
+        )
+
+
 async def _serve_stream(
     ep: Endpoint, setup: CallSetup, ctx: RequestContext, receive: Receive, send: Send
 ) -> None:
     watcher = _Watcher()
+    head = StreamHead(send, setup, ctx)
     body_iter: AsyncIterator[bytes] | None = None
     try:
         status, hdrs, body_iter = await open_stream(ep, setup, ctx, _body_chunks(receive, watcher))
-        await send(
-            {"type": "http.response.start", "status": status, "headers": encode_headers(hdrs)}
-        )
+        ctx._send_head = None
+        if not head.sent:
+            await send(
+                {"type": "http.response.start", "status": status, "headers": encode_headers(hdrs)}
+            )
         async for chunk in body_iter:
             await send({"type": "http.response.body", "body": chunk, "more_body": True})
         if watcher.task is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from google.protobuf.message import Message
@@ -26,6 +27,7 @@ class RequestContext:
         "_request_headers",
         "_response_headers",
         "_response_trailers",
+        "_send_head",
         "request",
         "state",
     )
@@ -44,6 +46,7 @@ class RequestContext:
         self._request_headers = request_headers
         self._response_headers: Headers | None = None
         self._response_trailers: Headers | None = None
+        self._send_head: Callable[[Headers | None], Awaitable[None]] | None = None
         self._deadline = time.monotonic() + timeout_ms / 1000.0 if timeout_ms is not None else None
         self.request = request
         """The framework's own request object, when the call arrived through an adapter."""
@@ -63,10 +66,28 @@ class RequestContext:
         return self._request_headers
 
     def response_headers(self) -> Headers:
-        """Headers to send with the response; set them before the first message is sent."""
+        """Headers to send with the response; set them before the first message is sent (or
+        before :meth:`send_headers`)."""
         if self._response_headers is None:
             self._response_headers = Headers()
         return self._response_headers
+
+    async def send_headers(self) -> None:
+        """Send the response headers now, before the first response message.
+
+        A streaming handler that may wait long before its first message (a watch, a
+        subscription) calls this so that the client sees the stream open, with the headers
+        set so far, right away. Headers added afterwards are not sent; trailers still are.
+        Without it, headers go out with the first message (or the end of the stream).
+
+        Works for streaming calls served over ASGI (the core ASGI application and the ASGI
+        framework adapters). Does nothing for unary calls, under WSGI (WSGI servers send
+        headers with the first body bytes), or once the headers are out.
+        """
+        send = self._send_head
+        if send is not None:
+            self._send_head = None
+            await send(self._response_headers)
 
     def response_trailers(self) -> Headers:
         """Trailers to send at the end of the response."""

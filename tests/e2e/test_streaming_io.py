@@ -185,3 +185,42 @@ def test_h2_connection_survives_refused_request(  # type: ignore[no-untyped-def]
         call.wait_end()
         assert call.status == status
         assert call.ping(), "the server dropped the HTTP/2 connection"
+
+
+def test_send_headers_before_the_first_message(asgi_server) -> None:  # type: ignore[no-untyped-def]
+    """``await ctx.send_headers()`` opens the stream at once: the client has the headers set
+    so far long before the first message, and headers set afterwards are not sent."""
+    request = EchoRequest(
+        message="__headers_first__", count=1, delay_ms=1500, response_headers={"x-early": "yes"}
+    )
+    with client_for(asgi_server) as client:
+        start = time.monotonic()
+        with client.stream(
+            "POST",
+            ECHO + "Repeat",
+            content=envelope(request.SerializeToString()),
+            headers={"content-type": "application/connect+proto"},
+        ) as r:
+            head_at = time.monotonic() - start
+            assert r.status_code == 200
+            assert r.headers["x-early"] == "yes"
+            assert r.headers["content-type"] == "application/connect+proto"
+            assert "x-too-late" not in r.headers
+            received = r.read()
+        total = time.monotonic() - start
+    assert head_at < 1.0 <= total, (head_at, total)
+    frames = split_envelopes(received)
+    assert [f for f, _ in frames] == [0, 2]
+    assert EchoResponse.FromString(frames[0][1]).message == "__headers_first__"
+
+
+def test_send_headers_is_a_no_op_for_unary_calls(asgi_server) -> None:  # type: ignore[no-untyped-def]
+    """A unary handler calling it answers as usual."""
+    with client_for(asgi_server) as client:
+        r = client.post(
+            ECHO + "Echo",
+            content=EchoRequest(message="__headers_first__").SerializeToString(),
+            headers={"content-type": "application/proto"},
+        )
+        assert r.status_code == 200
+        assert EchoResponse.FromString(r.content).message == "__headers_first__"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import socket
+import time
 import uuid
 
 import pytest
@@ -141,3 +142,34 @@ def test_refusal_keeps_h2_connection(
         assert s.wait(lambda: s.ended)
         assert s.status == status
         assert s.ping(), "the server dropped the HTTP/2 connection"
+
+
+@pytest.mark.parametrize("prefix", ["/rpc", "/bare/rpc"])
+def test_send_headers_opens_the_stream_early(fserver: Server, prefix: str) -> None:
+    """``await ctx.send_headers()`` under FastAPI: the head (with the app middleware's header)
+    arrives long before the first message."""
+    request = {
+        "message": "__headers_first__",
+        "count": 1,
+        "delayMs": 1500,
+        "responseHeaders": {"x-early": "yes"},
+    }
+    with http_client(fserver) as http:
+        start = time.monotonic()
+        with http.stream(
+            "POST",
+            prefix + "/echo.v1.EchoService/Repeat",
+            content=json_envelope(request),
+            headers=STREAM_JSON,
+        ) as r:
+            head_at = time.monotonic() - start
+            assert r.status_code == 200
+            assert r.headers["x-early"] == "yes"
+            assert r.headers["x-custom-middleware"] == "seen"
+            assert r.headers["x-interceptor"] == "asgi"  # set by an interceptor before the call
+            assert "x-too-late" not in r.headers
+            body = r.read()
+        total = time.monotonic() - start
+    assert head_at < 1.0 <= total, (head_at, total)
+    assert json.loads(envelopes(body)[0][1])["message"] == "__headers_first__"
+    assert "error" not in end_stream(body)

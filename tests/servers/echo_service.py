@@ -26,6 +26,7 @@ from google.protobuf import any_pb2, json_format, symbol_database
 from connect_core import Code, ConnectError, ErrorDetail, RequestContext
 
 ACTIVE_PREFIX = "__active__:"
+HEADERS_FIRST = "__headers_first__"  # Repeat (async): send the response headers before waiting
 
 
 class StreamTracker:
@@ -116,6 +117,8 @@ class AsyncEcho(EchoService):
         return await self._unary(request, ctx)
 
     async def _unary(self, request: EchoRequest, ctx: RequestContext) -> EchoResponse:
+        if request.message == HEADERS_FIRST:
+            await ctx.send_headers()  # a unary call: nothing to send early
         apply_metadata(request, ctx)
         if request.delay_ms:
             await asyncio.sleep(request.delay_ms / 1000)
@@ -148,6 +151,9 @@ class AsyncEcho(EchoService):
         self, request: EchoRequest, ctx: RequestContext
     ) -> AsyncIterator[EchoResponse]:
         apply_metadata(request, ctx)
+        if request.message == HEADERS_FIRST:
+            await ctx.send_headers()
+            ctx.response_headers()["x-too-late"] = "1"  # after send_headers(): not sent
         key = request.message
         self.tracker.enter(key)
         finished = False

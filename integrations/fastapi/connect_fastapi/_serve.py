@@ -26,7 +26,7 @@ from starlette.responses import Response, StreamingResponse
 from starlette.types import Receive, Scope, Send
 
 from connect_core import Code, ConnectError, Headers, RequestContext
-from connect_core._asgi import encode_headers, parse_query, serve_asgi
+from connect_core._asgi import StreamHead, encode_headers, parse_query, serve_asgi
 from connect_core._handler_async import open_stream, run_unary
 from connect_core._handler_sync import open_stream_sync, run_unary_sync
 from connect_core._options import Endpoint
@@ -234,7 +234,8 @@ class ConnectStreamingResponse(StreamingResponse):
 
     The handler starts when the response is sent. Response headers are known once it has
     produced its first message (or ended), so the status and headers go out with that first
-    message; each later message is sent as soon as the handler yields it.
+    message, unless the handler sends them earlier with ``await ctx.send_headers()``; each
+    later message is sent as soon as the handler yields it.
 
     Starlette's ``StreamingResponse`` listens for ``http.disconnect`` from the start of the
     response (ASGI spec < 2.4, which uvicorn and hypercorn speak), calling ``receive()``
@@ -264,11 +265,12 @@ class ConnectStreamingResponse(StreamingResponse):
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Send the response; stop the handler when the client disconnects."""
         completed = False
+        head = StreamHead(send, self._setup, self._ctx)  # for ``await ctx.send_headers()``
         async with anyio.create_task_group() as tg:
             self._cancel = tg.cancel_scope
             tg.start_soon(self._watch_disconnect, receive)
             try:
-                completed = await self._send_all(send)
+                completed = await self._send_all(send, head)
             except OSError:  # ASGI 2.4 servers raise on send once the client is gone
                 pass
             finally:
@@ -278,12 +280,18 @@ class ConnectStreamingResponse(StreamingResponse):
         if completed and self.background is not None:
             await self.background()
 
-    async def _send_all(self, send: Send) -> bool:
+    async def _send_all(self, send: Send, head: StreamHead) -> bool:
         body = self._body
         first = await anext(body)
-        await send(
-            {"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers}
-        )
+        self._ctx._send_head = None
+        if not head.sent:
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": self.status_code,
+                    "headers": self.raw_headers,
+                }
+            )
         await send({"type": "http.response.body", "body": first, "more_body": True})
         async for chunk in body:
             await send({"type": "http.response.body", "body": chunk, "more_body": True})
