@@ -141,10 +141,14 @@ def _building_context() -> object | None:
     return None if var is None else var.get()
 
 
+_scope_context: Callable[[Scope], object | None] | None = getattr(
+    fastapi_routing, "_get_scope_effective_route_context", None
+)
+
+
 def _serving_context(scope: Scope) -> object | None:
     """The include context FastAPI selected for the request (None: the route itself)."""
-    lookup = getattr(fastapi_routing, "_get_scope_effective_route_context", None)
-    return None if lookup is None else lookup(scope)
+    return None if _scope_context is None else _scope_context(scope)
 
 
 class _UnknownProcedureRoute(ConnectRoute):
