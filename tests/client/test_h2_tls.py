@@ -1,4 +1,5 @@
-"""``H2Transport`` over TLS: ALPN ``h2`` against hypercorn with a self-signed certificate.
+"""``H2Transport`` and ``H2SyncTransport`` over TLS: ALPN ``h2`` against hypercorn with a
+self-signed certificate.
 
 The certificate is made for this test with the ``openssl`` command line; the client trusts
 exactly that certificate, so the test also proves verification is on (an untrusting client
@@ -8,6 +9,7 @@ fails with ``unavailable``).
 from __future__ import annotations
 
 import asyncio
+import queue
 import shutil
 import ssl
 import subprocess
@@ -17,12 +19,12 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
-from echo.v1.echo_connect import EchoServiceClient
+from echo.v1.echo_connect import EchoServiceClient, EchoServiceClientSync
 from echo.v1.echo_pb2 import EchoRequest
 from servers.run import TESTS_DIR, _accepts, _env, free_port
 
 from client.helpers import arun
-from connect_core import Code, ConnectError, H2Transport
+from connect_core import Code, ConnectError, H2SyncTransport, H2Transport
 
 pytestmark = pytest.mark.skipif(
     shutil.which("openssl") is None, reason="the openssl command makes the test certificate"
@@ -96,4 +98,34 @@ async def test_untrusted_certificate_is_refused(tls_server: tuple[str, Path]) ->
         client = EchoServiceClient(url, transport=transport)
         with pytest.raises(ConnectError) as info:
             await client.echo(EchoRequest(message="x"))
+    assert info.value.code is Code.UNAVAILABLE
+
+
+def test_sync_unary_and_full_duplex_bidi_over_tls(tls_server: tuple[str, Path]) -> None:
+    url, cert = tls_server
+    context = ssl.create_default_context(cafile=str(cert))
+    with H2SyncTransport(ssl_context=context) as transport:
+        client = EchoServiceClientSync(url, transport=transport)
+        assert client.echo(EchoRequest(message="secure")).message == "secure"
+
+        replies: queue.Queue[str] = queue.Queue()
+
+        def requests() -> Iterator[EchoRequest]:
+            for i in range(3):
+                yield EchoRequest(message=f"m{i}")
+                assert replies.get(timeout=5) == f"m{i}"
+
+        got = []
+        for r in client.chat(requests()):
+            got.append(r.message)
+            replies.put(r.message)
+        assert got == ["m0", "m1", "m2"]
+
+
+def test_sync_untrusted_certificate_is_refused(tls_server: tuple[str, Path]) -> None:
+    url, _ = tls_server
+    with H2SyncTransport(ssl_context=ssl.create_default_context()) as transport:
+        client = EchoServiceClientSync(url, transport=transport)
+        with pytest.raises(ConnectError) as info:
+            client.echo(EchoRequest(message="x"))
     assert info.value.code is Code.UNAVAILABLE
