@@ -27,7 +27,7 @@ from ._context import RequestContext
 from ._errors import ConnectError
 from ._headers import Headers
 from ._interceptor import wrap_async
-from ._metadata import record_response
+from ._metadata import record_headers, record_response
 from ._method import MethodInfo, StreamType
 from ._transport import AsyncResponse, AsyncTransport
 
@@ -355,6 +355,7 @@ class ConnectClient(ClientBase):
                 for k, v in response.headers.multi_items():
                     err.metadata.setdefault(k, []).append(v)
                 raise err
+            record_headers(response.headers)
             if ctx is not None:
                 ctx._response_headers = response.headers
             chunks = response.aiter_bytes()

@@ -27,7 +27,7 @@ from ._context import RequestContext
 from ._errors import ConnectError
 from ._headers import Headers
 from ._interceptor import wrap_sync
-from ._metadata import record_response
+from ._metadata import record_headers, record_response
 from ._method import MethodInfo, StreamType
 from ._transport import SyncTransport
 
@@ -294,6 +294,7 @@ class ConnectClientSync(ClientBase):
                 for k, v in response.headers.multi_items():
                     err.metadata.setdefault(k, []).append(v)
                 raise err
+            record_headers(response.headers)
             if ctx is not None:
                 ctx._response_headers = response.headers
             decode = decoder.decode

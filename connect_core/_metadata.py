@@ -15,6 +15,9 @@ _current: ContextVar[ResponseMetadata | None] = ContextVar(
 class ResponseMetadata:
     """Captures the response headers and trailers of the last call made inside the block.
 
+    For a streaming call, the headers are there from its first message on, the trailers once
+    the stream has ended.
+
     Example::
 
         with ResponseMetadata() as meta:
@@ -47,6 +50,15 @@ class ResponseMetadata:
     def trailers(self) -> Headers:
         """The response trailers of the last call."""
         return self._trailers
+
+
+def record_headers(headers: Headers) -> None:
+    """Store a stream's response headers in the active :class:`ResponseMetadata` as soon as
+    they arrive, so they can be read while the messages are (the trailers come at the end)."""
+    current = _current.get()
+    if current is not None:
+        current._headers = headers
+        current._trailers = Headers()
 
 
 def record_response(headers: Headers, trailers: Headers) -> None:

@@ -151,9 +151,11 @@ async def test_headers_and_trailers(atarget: Target) -> None:
         assert "x-t" not in meta.headers() and "trailer-x-t" not in meta.headers()
         with ResponseMetadata() as meta:
             async for _ in client.repeat(
-                EchoRequest(count=1, response_headers={"x-h": "3"}, response_trailers={"x-t": "4"})
+                EchoRequest(count=2, response_headers={"x-h": "3"}, response_trailers={"x-t": "4"})
             ):
-                pass
+                # A stream's headers are readable from its first message on; trailers at the end.
+                assert meta.headers()["x-h"] == "3"
+                assert "x-t" not in meta.trailers()
         assert (meta.headers()["x-h"], meta.trailers()["x-t"]) == ("3", "4")
 
 

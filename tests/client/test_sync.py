@@ -102,8 +102,13 @@ def test_headers_and_trailers(starget: Target) -> None:
         assert reply.request_headers["x-client"] == "c"
         assert (meta.headers()["x-h"], meta.trailers()["x-t"]) == ("1", "2")
         with ResponseMetadata() as meta:
-            list(client.repeat(EchoRequest(count=1, response_trailers={"x-t": "4"})))
-        assert meta.trailers()["x-t"] == "4"
+            for _ in client.repeat(
+                EchoRequest(count=2, response_headers={"x-h": "3"}, response_trailers={"x-t": "4"})
+            ):
+                # A stream's headers are readable from its first message on; trailers at the end.
+                assert meta.headers()["x-h"] == "3"
+                assert "x-t" not in meta.trailers()
+        assert (meta.headers()["x-h"], meta.trailers()["x-t"]) == ("3", "4")
 
 
 @pytest.mark.parametrize("algo", ["gzip", "br", "zstd"])
