@@ -80,6 +80,8 @@ class Todos(TodoService):
         store, user = _store(ctx), _user(ctx)
         sent = 0
         with store.watch(user) as events:
+            # Subscribed: open the stream now, even when there is nothing to send yet.
+            await ctx.send_headers()
             for todo in store.list(user):
                 yield TodoEvent(kind=TodoEvent.KIND_EXISTING, todo=todo)
                 sent += 1
