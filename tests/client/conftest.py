@@ -179,11 +179,35 @@ def _official_asgi() -> Any:
     return app
 
 
+def _fastapi_asgi() -> Any:
+    """A FastAPI app serving the async echo service through ``ConnectRouter`` at ``/rpc``."""
+    from connect_fastapi import ConnectRouter
+    from fastapi import FastAPI
+    from servers.echo_service import AsyncEcho
+
+    app = FastAPI()
+    app.include_router(ConnectRouter(AsyncEcho()), prefix="/rpc")
+    return app
+
+
+def _fastapi_sync_asgi() -> Any:
+    """The same with the sync echo service (run in FastAPI's threadpool)."""
+    from connect_fastapi import ConnectRouter
+    from fastapi import FastAPI
+    from servers.echo_service import SyncEcho
+
+    app = FastAPI()
+    app.include_router(ConnectRouter(SyncEcho()), prefix="/rpc")
+    return app
+
+
 def _core_wsgi() -> Any:
     from servers.apps import wsgi_app
 
     return wsgi_app
 
+
+_RPC = "http://in-memory/rpc"  # where the in-memory FastAPI apps serve the echo service
 
 # (id, server fixture or None, transport, options). URLs come from the fixture at test time.
 ASYNC_TARGETS: list[tuple[str, str | None, str, dict[str, Any]]] = [
@@ -202,6 +226,13 @@ ASYNC_TARGETS: list[tuple[str, str | None, str, dict[str, Any]]] = [
     ("core-gunicorn-httptools", "gunicorn_server", "httptools", {"cancel_tracking": False}),
     ("core-memory-asgi", None, "asgi", {"duplex": True, "app": _core_asgi}),
     ("official-memory-asgi", None, "asgi", {"duplex": True, "app": _official_asgi}),
+    ("fastapi-memory-asgi", None, "asgi", {"duplex": True, "app": _fastapi_asgi, "url": _RPC}),
+    (
+        "fastapi-sync-memory-asgi",
+        None,
+        "asgi",
+        {"duplex": True, "app": _fastapi_sync_asgi, "url": _RPC},
+    ),
 ]
 
 SYNC_TARGETS: list[tuple[str, str | None, str, dict[str, Any]]] = [
@@ -231,7 +262,8 @@ def _resolve(request: pytest.FixtureRequest, spec: Spec) -> Target:
     app_factory: Callable[[], Any] | None = options.pop("app", None)
     if fixture is None:
         assert app_factory is not None
-        return Target(name, "http://in-memory", transport, app=app_factory(), **options)
+        url = options.pop("url", "http://in-memory")
+        return Target(name, url, transport, app=app_factory(), **options)
     if fixture in ("node_h1", "node_h2c"):
         node: NodeServer = request.getfixturevalue("node_server")
         url = node.http1 if fixture == "node_h1" else node.h2c
