@@ -185,10 +185,18 @@ def _attach_metadata(err: ConnectError, headers: Headers, trailers: Headers) -> 
     return err
 
 
-def _bad_content_type(ctype: str, expected: str) -> ConnectError:
-    return ConnectError(
-        Code.INTERNAL, f"unexpected response content type {ctype!r}, expected {expected!r}"
-    )
+def _bad_content_type(ctype: str, expected: str, family: str) -> ConnectError:
+    """The error of a successful response with the wrong content type.
+
+    ``family`` is the prefix every content type of the call's kind shares (``application/``
+    for unary calls, ``application/connect+`` for streams). A response outside it does not
+    even look like Connect (an HTML error page from a proxy, say): its meaning is ``unknown``.
+    One inside it is a Connect response in another codec than the one asked for: the server
+    broke the protocol, which is ``internal``. connect-go draws the same line.
+    """
+    media = ctype.split(";", 1)[0].strip().lower()
+    code = Code.INTERNAL if media.startswith(family) else Code.UNKNOWN
+    return ConnectError(code, f"unexpected response content type {ctype!r}, expected {expected!r}")
 
 
 def _encoded_size_error(size: int, limit: int) -> ConnectError:
@@ -361,7 +369,9 @@ class ConnectClientProtocol:
             raise _attach_metadata(self.http_error(status, headers, body), plain, trailers)
         ctype = headers.get("content-type") or ""
         if ctype != self._unary_ctype and not _same_media_type(ctype, self._unary_ctype):
-            raise _attach_metadata(_bad_content_type(ctype, self._unary_ctype), plain, trailers)
+            raise _attach_metadata(
+                _bad_content_type(ctype, self._unary_ctype, _UNARY_FAMILY), plain, trailers
+            )
         config = self.config
         encoding = headers.get("content-encoding")
         if encoding:
@@ -409,10 +419,16 @@ class ConnectClientProtocol:
             return None
         ctype = headers.get("content-type") or ""
         if ctype != self._stream_ctype and not _same_media_type(ctype, self._stream_ctype):
-            raise _attach_metadata(_bad_content_type(ctype, self._stream_ctype), headers, Headers())
+            raise _attach_metadata(
+                _bad_content_type(ctype, self._stream_ctype, _STREAM_FAMILY), headers, Headers()
+            )
         encoding = headers.get("connect-content-encoding")
         comp = self.compression(encoding) if encoding else None
         return ConnectStreamDecoder(self.config, method.output, comp, headers)
+
+
+_UNARY_FAMILY = "application/"
+_STREAM_FAMILY = "application/connect+"
 
 
 def _same_media_type(ctype: str, expected: str) -> bool:

@@ -117,7 +117,7 @@ async def test_json_error_body() -> None:
 @pytest.mark.parametrize(
     ("headers", "body", "fragment"),
     [
-        ([(b"content-type", b"text/plain")], [envelope(0, MESSAGE)], "content type"),
+        ([(b"content-type", b"application/connect+json")], [envelope(0, b"{}")], "content type"),
         (PROTO_STREAM, [envelope(0, MESSAGE)], "end-of-stream"),
         (PROTO_STREAM, [envelope(0, MESSAGE)[:-2]], "inside a message"),
         (PROTO_STREAM, [envelope(1, MESSAGE)], "compressed message"),
@@ -163,10 +163,48 @@ async def test_client_stream_needs_exactly_one_message() -> None:
         assert fragment in info.value.message
 
 
+@pytest.mark.parametrize(
+    ("ctype", "code"),
+    [
+        # Not a Connect response at all (a proxy's page, an image): unknown, as connect-go.
+        (b"text/html", Code.UNKNOWN),
+        (b"image/jpeg", Code.UNKNOWN),
+        (b"", Code.UNKNOWN),
+        # A Connect content type, but not the codec asked for: the server broke the protocol.
+        (b"application/json", Code.INTERNAL),
+        (b"Application/JSON; charset=utf-8", Code.INTERNAL),
+    ],
+)
+@arun
+async def test_unary_unexpected_content_type(ctype: bytes, code: Code) -> None:
+    headers = [(b"content-type", ctype)] if ctype else []
+    err = await unary_error(canned(200, headers, MESSAGE))
+    assert err.code is code
+    assert "content type" in err.message
+
+
+@pytest.mark.parametrize(
+    ("ctype", "code"),
+    [
+        (b"text/plain", Code.UNKNOWN),
+        (b"application/proto", Code.UNKNOWN),  # a unary type on a stream is not a stream's
+        (b"application/connect+json", Code.INTERNAL),
+    ],
+)
+@arun
+async def test_stream_unexpected_content_type(ctype: bytes, code: Code) -> None:
+    client = EchoServiceClient(
+        URL, transport=ASGITransport(canned(200, [(b"content-type", ctype)], [b""]))
+    )
+    with pytest.raises(ConnectError) as info:
+        async for _ in client.repeat(EchoRequest()):
+            pass
+    assert info.value.code is code
+    assert "content type" in info.value.message
+
+
 @arun
 async def test_unary_wrong_content_type_and_unknown_encoding() -> None:
-    err = await unary_error(canned(200, [(b"content-type", b"text/html")], b"<html>"))
-    assert err.code is Code.INTERNAL
     headers = [(b"content-type", b"application/proto"), (b"content-encoding", b"lz4")]
     err = await unary_error(canned(200, headers, MESSAGE))
     assert err.code is Code.INTERNAL and "lz4" in err.message
