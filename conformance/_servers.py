@@ -1,0 +1,125 @@
+"""The HTTP servers the conformance server program runs an application on.
+
+Each runner takes the application, a listening socket bound by the caller (so the port is
+known before serving starts) and the TLS files, and serves until the process is terminated.
+"""
+
+from __future__ import annotations
+
+import ssl
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class TLSFiles:
+    """The server's certificate and key, and the CA that client certificates must chain to."""
+
+    certfile: str
+    keyfile: str
+    client_ca: str | None
+
+    @classmethod
+    def write(cls, folder: Path, cert: bytes, key: bytes, client_ca: bytes | None) -> TLSFiles:
+        """Write the PEM blocks into ``folder`` (servers take file names)."""
+        (folder / "cert.pem").write_bytes(cert)
+        (folder / "key.pem").write_bytes(key)
+        ca = None
+        if client_ca:
+            (folder / "client-ca.pem").write_bytes(client_ca)
+            ca = str(folder / "client-ca.pem")
+        return cls(str(folder / "cert.pem"), str(folder / "key.pem"), ca)
+
+
+def _is_wsgi(app: object) -> bool:
+    from connect_core import ConnectWSGIApplication
+
+    return isinstance(app, ConnectWSGIApplication)
+
+
+def run_uvicorn(app: Any, sock: Any, tls: TLSFiles | None) -> None:
+    """uvicorn: HTTP/1.1 (with TLS when asked)."""
+    import uvicorn
+
+    options: dict[str, Any] = {}
+    if tls is not None:
+        options.update(ssl_certfile=tls.certfile, ssl_keyfile=tls.keyfile)
+        if tls.client_ca is not None:
+            options.update(ssl_ca_certs=tls.client_ca, ssl_cert_reqs=ssl.CERT_REQUIRED)
+    config = uvicorn.Config(
+        app,
+        interface="wsgi" if _is_wsgi(app) else "asgi3",
+        log_level="warning",
+        access_log=False,
+        lifespan="off",
+        timeout_graceful_shutdown=1,
+        **options,
+    )
+    uvicorn.Server(config).run(sockets=[sock])
+
+
+def run_hypercorn(app: Any, sock: Any, tls: TLSFiles | None) -> None:
+    """hypercorn: HTTP/1.1 and h2c in clear text, HTTP/1.1 and HTTP/2 (ALPN) over TLS."""
+    import asyncio
+
+    from hypercorn.asyncio import serve
+    from hypercorn.config import Config
+
+    config = Config()
+    config.bind = [f"fd://{sock.fileno()}"]
+    config.loglevel = "WARNING"
+    config.accesslog = None
+    config.graceful_timeout = 1
+    # The default closes a connection after 1,000 requests; the suite sends more than that.
+    config.keep_alive_max_requests = 1_000_000
+    if tls is not None:
+        config.certfile = tls.certfile
+        config.keyfile = tls.keyfile
+        if tls.client_ca is not None:
+            config.ca_certs = tls.client_ca
+            config.verify_mode = ssl.CERT_REQUIRED
+    mode = "wsgi" if _is_wsgi(app) else "asgi"
+    asyncio.run(serve(app, config, mode=mode))  # type: ignore[arg-type]
+
+
+def run_gunicorn(app: Any, sock: Any, tls: TLSFiles | None) -> None:
+    """gunicorn: WSGI over HTTP/1.1 (with TLS when asked), one worker with many threads."""
+    if not _is_wsgi(app):
+        raise SystemExit("gunicorn serves WSGI applications: use --framework wsgi")
+    from gunicorn.app.base import BaseApplication
+
+    settings: dict[str, Any] = {
+        "bind": [f"fd://{sock.fileno()}"],
+        "workers": 1,
+        "worker_class": "gthread",
+        # Each open stream holds a thread; the runner runs many cases at once.
+        "threads": 64,
+        "timeout": 60,
+        "graceful_timeout": 1,
+        "loglevel": "warning",
+        "accesslog": None,
+    }
+    if tls is not None:
+        settings.update(certfile=tls.certfile, keyfile=tls.keyfile)
+        if tls.client_ca is not None:
+            settings.update(ca_certs=tls.client_ca, cert_reqs=ssl.CERT_REQUIRED)
+
+    class _Gunicorn(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            for key, value in settings.items():
+                self.cfg.set(key, value)
+
+        def load(self) -> Any:
+            return app
+
+    _Gunicorn().run()
+
+
+SERVERS: dict[str, Callable[[Any, Any, TLSFiles | None], None]] = {
+    "gunicorn": run_gunicorn,
+    "hypercorn": run_hypercorn,
+    "uvicorn": run_uvicorn,
+}
+"""The server runners by name."""
