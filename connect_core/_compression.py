@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import io
+import threading
 import zlib
 from collections.abc import Iterable
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from ._code import Code
 from ._errors import ConnectError
@@ -118,7 +119,11 @@ class BrotliCompression:
 
 
 class ZstdCompression:
-    """Zstandard (``zstd``), from the ``zstandard`` package."""
+    """Zstandard (``zstd``), from the ``zstandard`` package.
+
+    Safe to share between threads: ``zstandard``'s compressor and decompressor objects are
+    not (used concurrently they corrupt data), so each thread gets its own pair.
+    """
 
     name = "zstd"
 
@@ -127,23 +132,36 @@ class ZstdCompression:
         import zstandard
 
         self._zstd = zstandard
-        self._compressor = zstandard.ZstdCompressor(level=level)
-        self._decompressor = zstandard.ZstdDecompressor()
+        self.level = level
+        self._local = threading.local()
+
+    def _contexts(self) -> tuple[Any, Any]:
+        """This thread's compressor and decompressor."""
+        try:
+            pair: tuple[Any, Any] = self._local.pair
+        except AttributeError:
+            pair = (
+                self._zstd.ZstdCompressor(level=self.level),
+                self._zstd.ZstdDecompressor(),
+            )
+            self._local.pair = pair
+        return pair
 
     def compress(self, data: bytes) -> bytes:
         """Compress ``data`` into one frame (with its content size)."""
-        out: bytes = self._compressor.compress(data)
+        out: bytes = self._contexts()[0].compress(data)
         return out
 
     def decompress(self, data: bytes, max_bytes: int) -> bytes:
         """Decompress through a bounded reader, so a bomb never expands past ``max_bytes``."""
+        decompressor = self._contexts()[1]
         try:
             if max_bytes > 0:
-                reader = self._decompressor.stream_reader(io.BytesIO(data), read_across_frames=True)
+                reader = decompressor.stream_reader(io.BytesIO(data), read_across_frames=True)
                 if len(reader.read(max_bytes + 1)) > max_bytes:
                     raise too_large(max_bytes)
             # The output is now known to fit: decompress for real, which also detects truncation.
-            d = self._decompressor.decompressobj()
+            d = decompressor.decompressobj()
             out: bytes = d.decompress(data)
         except self._zstd.ZstdError as e:
             raise _corrupt(self.name, e) from e

@@ -104,3 +104,28 @@ def test_default_compressions() -> None:
     names = [c.name for c in default_compressions()]
     assert names[0] == "gzip"
     assert sorted(names) == ["br", "gzip", "zstd"]
+
+
+@pytest.mark.parametrize("algo", ALGOS, ids=IDS)
+def test_one_instance_shared_by_threads(algo) -> None:  # type: ignore[no-untyped-def]
+    """A WSGI server's threads share the application's compression objects; no call may see
+    another's data (zstandard's own contexts are not thread-safe)."""
+    import threading
+
+    failures: list[str] = []
+
+    def work(seed: int) -> None:
+        for i in range(150):
+            data = os.urandom(64) * (50 + (seed * 7 + i) % 200)
+            try:
+                if algo.decompress(algo.compress(data), 0) != data:
+                    failures.append("round trip changed the data")
+            except Exception as e:
+                failures.append(repr(e))
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert failures == []
