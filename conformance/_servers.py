@@ -97,6 +97,9 @@ def run_gunicorn(app: Any, sock: Any, tls: TLSFiles | None) -> None:
         # Each open stream holds a thread; the runner runs many cases at once.
         "threads": 64,
         "timeout": 60,
+        # The runner's client reuses idle connections; gunicorn's default 2 s keep-alive
+        # closes them under it now and then ("server closed idle connection").
+        "keepalive": 75,
         "graceful_timeout": 1,
         "loglevel": "warning",
         "accesslog": None,

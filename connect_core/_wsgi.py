@@ -89,16 +89,60 @@ def body_chunks(environ: WSGIEnviron) -> Iterator[bytes]:
         yield chunk
 
 
-def read_body(environ: WSGIEnviron, limit: int) -> bytes:
-    """Read the whole request body, refusing more than ``limit`` bytes (<= 0: no limit)."""
-    parts: list[bytes] = []
-    size = 0
-    for chunk in body_chunks(environ):
-        size += len(chunk)
-        if 0 < limit < size:
-            raise body_too_large(limit)
-        parts.append(chunk)
-    return b"".join(parts)
+_DRAIN_UNLIMITED_BYTES = 64 * 1024 * 1024
+
+
+class RequestBody:
+    """The request body's chunks as they arrive, knowing whether all of it was read.
+
+    A reply that goes out before the body is read (a refusal, an error, a handler that
+    finished early) drains the rest first: a server that closes a connection with unread
+    request bytes makes the kernel reset it, and the client can lose the reply's end.
+    """
+
+    __slots__ = ("_chunks", "complete")
+
+    def __init__(self, environ: WSGIEnviron) -> None:
+        """Read the body of the request ``environ`` describes."""
+        self._chunks = body_chunks(environ)
+        self.complete = False
+
+    def __iter__(self) -> Iterator[bytes]:
+        return self
+
+    def __next__(self) -> bytes:
+        try:
+            return next(self._chunks)
+        except StopIteration:
+            self.complete = True
+            raise
+
+    def read(self, limit: int) -> bytes:
+        """Read the whole body, refusing more than ``limit`` bytes (<= 0: no limit)."""
+        parts: list[bytes] = []
+        size = 0
+        for chunk in self:
+            size += len(chunk)
+            if 0 < limit < size:
+                raise body_too_large(limit)
+            parts.append(chunk)
+        return b"".join(parts)
+
+    def drain(self, limit: int) -> None:
+        """Read and discard the rest of the body, up to twice ``limit`` plus 1 MiB (64 MiB
+        when there is no limit); past that the server may reset the connection."""
+        cap = 2 * limit + (1 << 20) if limit > 0 else _DRAIN_UNLIMITED_BYTES
+        seen = 0
+        for chunk in self:
+            seen += len(chunk)
+            if seen > cap:
+                return
+
+    def drained_after(self, chunks: Iterable[bytes], limit: int) -> Iterator[bytes]:
+        """Yield ``chunks``, then drain what the call left of the body."""
+        yield from chunks
+        if not self.complete:
+            self.drain(limit)
 
 
 class ConnectWSGIApplication:
@@ -139,19 +183,23 @@ def serve_wsgi(
         if http_method == "GET"
         else {}
     )
+    body = RequestBody(environ)
     setup = negotiate(ep, http_method, headers, query)
     if isinstance(setup, Reply):
+        if http_method != "GET":
+            body.drain(ep.read_max_bytes)
         return respond(start_response, setup)
     ctx = RequestContext(ep.method, http_method, headers, setup.timeout_ms, request)
     if ep.streaming:
-        status, hdrs, chunks = open_stream_sync(ep, setup, ctx, body_chunks(environ))
+        status, hdrs, chunks = open_stream_sync(ep, setup, ctx, body)
         start_response(status_line(status), hdrs)
-        return chunks
+        return body.drained_after(chunks, ep.read_max_bytes)
     try:
-        body = read_body(environ, ep.read_max_bytes) if http_method == "POST" else b""
+        data = body.read(ep.read_max_bytes) if http_method == "POST" else b""
     except ConnectError as e:
+        body.drain(ep.read_max_bytes)
         return respond(start_response, error_reply(ep, setup, e))
-    return respond(start_response, Reply(*run_unary_sync(ep, setup, ctx, body)))
+    return respond(start_response, Reply(*run_unary_sync(ep, setup, ctx, data)))
 
 
 def respond(start_response: StartResponse, reply: Reply) -> list[bytes]:

@@ -1,0 +1,63 @@
+"""A reply that goes out before its request body was read still lets the client finish.
+
+HTTP/1.1, raw sockets: the request head and the first part of the body go first; the server
+answers from them (a message over the limit, refused from its length prefix); the rest of
+the body follows. The server must read that rest before it ends the response, so that the
+client sees the whole reply and the connection is not reset under it with unread bytes.
+"""
+
+from __future__ import annotations
+
+import socket
+import time
+
+import pytest
+
+from .wire import ECHO
+
+LIMIT = 4 * 1024 * 1024  # the test servers' default read_max_bytes
+FIRST = 128 * 1024  # WSGI servers hand the application whole 64 KiB reads
+REST = 256 * 1024
+
+
+def _read_until(sock: socket.socket, marker: bytes, timeout: float) -> bytes:
+    sock.settimeout(timeout)
+    data = b""
+    while marker not in data:
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
+@pytest.mark.parametrize("procedure", ["Collect", "Chat"])
+def test_refused_stream_reads_the_rest_of_the_body(gunicorn_server, procedure: str) -> None:  # type: ignore[no-untyped-def]
+    prefix = b"\x00" + (LIMIT + 1).to_bytes(4, "big")  # one message, one byte over the limit
+    length = len(prefix) + FIRST + REST
+    head = (
+        f"POST {ECHO}{procedure} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        "Content-Type: application/connect+proto\r\nConnect-Protocol-Version: 1\r\n"
+        f"Content-Length: {length}\r\n\r\n"
+    ).encode()
+    with socket.create_connection(("127.0.0.1", gunicorn_server.port), timeout=5) as sock:
+        sock.sendall(head + prefix + b"\x00" * FIRST)
+        reply = _read_until(sock, b"resource_exhausted", timeout=5)
+        assert b"resource_exhausted" in reply, reply
+        # The end-of-stream message is out; the response must not end before the body does.
+        time.sleep(0.3)
+        sock.setblocking(False)
+        try:
+            early = sock.recv(65536)
+        except BlockingIOError:
+            early = b""
+        sock.setblocking(True)
+        assert not (reply + early).endswith(b"0\r\n\r\n"), "the response ended before the body"
+        sock.sendall(b"\x00" * REST)
+        rest = _read_until(sock, b"0\r\n\r\n", timeout=5)
+        assert (reply + early + rest).endswith(b"0\r\n\r\n")
+        # The connection is still good for another call.
+        query = "encoding=json&message=%7B%7D"
+        sock.sendall(f"GET {ECHO}Echo?{query} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
+        second = _read_until(sock, b"}", timeout=5)
+        assert second.startswith(b"HTTP/1.1 200"), second
