@@ -54,11 +54,15 @@ def build_app(framework: str, service: str, read_max_bytes: int | None) -> objec
 
         return ConformanceServiceWSGIApplication(handlers, **options)  # type: ignore[arg-type]
     if framework == "fastapi":
-        from connect_fastapi import ConnectRouter
+        from connect_fastapi import ConnectRouter, connect_exception_handler
         from fastapi import FastAPI
+        from starlette.exceptions import HTTPException
 
         app = FastAPI()
         app.include_router(ConnectRouter(handlers, **options))
+        # Calls to services the app does not serve get Connect's 404 (as the FastAPI docs
+        # recommend), not FastAPI's {"detail": ...}.
+        app.add_exception_handler(HTTPException, connect_exception_handler)
         return app
     raise SystemExit(f"unknown framework {framework!r}; choose one of {', '.join(FRAMEWORKS)}")
 

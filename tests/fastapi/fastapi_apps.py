@@ -34,7 +34,11 @@ for _p in (_TESTS / "gen", _TESTS):
     if str(_p) not in sys.path:
         sys.path.insert(0, str(_p))
 
-from connect_fastapi import ConnectRouter, cors_options  # noqa: E402
+from connect_fastapi import (  # noqa: E402
+    ConnectRouter,
+    connect_exception_handler,
+    cors_options,
+)
 from echo.v1.echo_pb2 import EchoRequest, EchoResponse  # noqa: E402
 from fastapi import Depends, FastAPI, HTTPException, Request  # noqa: E402
 from fastapi.middleware.cors import CORSMiddleware  # noqa: E402
@@ -42,6 +46,7 @@ from greet.v1.greet_connect import GreetService  # noqa: E402
 from greet.v1.greet_pb2 import GreetRequest, GreetResponse  # noqa: E402
 from servers.apps import StampInterceptor, StampInterceptorSync  # noqa: E402
 from servers.echo_service import AsyncEcho, SyncEcho  # noqa: E402
+from starlette.exceptions import HTTPException as StarletteHTTPException  # noqa: E402
 from starlette.responses import PlainTextResponse  # noqa: E402
 from starlette.types import ASGIApp, Receive, Scope, Send  # noqa: E402
 
@@ -128,6 +133,7 @@ class BlockMiddleware:
 
 
 app = FastAPI(lifespan=lifespan, dependencies=[Depends(app_dependency)])
+app.add_exception_handler(StarletteHTTPException, connect_exception_handler)
 app.include_router(ConnectRouter(FastAPIEcho(), interceptors=[StampInterceptor()]), prefix="/rpc")
 app.include_router(ConnectRouter(SyncEcho(), interceptors=[StampInterceptorSync()]), prefix="/sync")
 app.include_router(

@@ -169,8 +169,9 @@ def test_routes_without_dependencies_skip_fastapis_request_handler(fserver: Serv
         handled = http.post("/rpc" + ECHO_POST, content=body, headers=json_ct)
         assert direct.json()["message"] == f"{len(body)}|False"
         assert handled.json()["message"] == f"{len(body)}|True"
-        # A method the procedure does not take is still FastAPI's 405.
-        assert http.get("/bare/rpc" + ECHO_POST).status_code == 405
+        # A verb the procedure does not take: the protocol's 405.
+        wrong_verb = http.get("/bare/rpc" + ECHO_POST)
+        assert (wrong_verb.status_code, wrong_verb.headers["allow"]) == (405, "POST")
         assert direct.headers["x-custom-middleware"] == "seen"  # the outer app's middleware
 
 
@@ -376,16 +377,22 @@ def test_bad_input(fserver: Server) -> None:
         # An unknown method of a mounted service: Connect's 404.
         r = http.post("/rpc/echo.v1.EchoService/Nope", json={})
         assert (r.status_code, r.json()["code"]) == (404, "unimplemented")
-        # Beyond the service: FastAPI's own 404, and its 405 for a method no route takes.
-        # (Sent without a body: FastAPI answers those before reading one, and under HTTP/2
+        # Beyond the service: the app's own 404, FastAPI's JSON for a plain request (sent
+        # without a body: FastAPI answers those before reading one, and under HTTP/2
         # hypercorn drops the connection when request data, even an empty END_STREAM frame,
-        # arrives for a finished stream. Connect routes drain the body before refusing.)
+        # arrives for a finished stream), Connect's for a Connect call (the app registers
+        # connect_exception_handler).
         r = http.get("/rpc/other.v1.Service/Method")
-        assert r.status_code == 404
+        assert (r.status_code, r.json()) == (404, {"detail": "Not Found"})
+        r = http.get("/rpc/other.v1.Service/Method", params={"connect": "v1"})
+        assert (r.status_code, r.json()["code"]) == (404, "unimplemented")
+        assert r.json()["message"] == "no procedure at /rpc/other.v1.Service/Method"
+        # A verb the procedure does not take: the protocol's 405, with Allow.
         r = http.get("/rpc" + ECHO_POST)
-        assert r.status_code == 405
+        assert (r.status_code, r.headers["allow"]) == (405, "POST")
+        assert "detail" not in r.text
         r = http.delete("/rpc/echo.v1.EchoService/Echo")
-        assert r.status_code == 405
+        assert (r.status_code, r.headers["allow"]) == (405, "GET, POST")
         # Still one healthy connection.
         assert http.post("/rpc" + ECHO_POST, json={"message": "ok"}).json()["message"] == "ok"
 
@@ -398,19 +405,20 @@ def test_routes_are_api_routes() -> None:
     app.include_router(ConnectRouter(AsyncEcho()), prefix="/rpc")
     app.include_router(ConnectRouter(Greeter()))
     routes = [(r.path, frozenset(r.methods or ()), _original(r)) for r in _routes(app)]
-    serving = {(p, m): r for p, m, r in routes if type(r) is ConnectRoute}
+    serving = {p: (m, r) for p, m, r in routes if type(r) is ConnectRoute}
     assert set(serving) == {
-        ("/rpc/echo.v1.EchoService/Echo", frozenset({"GET", "POST"})),
-        ("/rpc/echo.v1.EchoService/EchoPost", frozenset({"POST"})),
-        ("/rpc/echo.v1.EchoService/Collect", frozenset({"POST"})),
-        ("/rpc/echo.v1.EchoService/Repeat", frozenset({"POST"})),
-        ("/rpc/echo.v1.EchoService/Chat", frozenset({"POST"})),
-        ("/greet.v1.GreetService/Greet", frozenset({"POST"})),
+        "/rpc/echo.v1.EchoService/Echo",
+        "/rpc/echo.v1.EchoService/EchoPost",
+        "/rpc/echo.v1.EchoService/Collect",
+        "/rpc/echo.v1.EchoService/Repeat",
+        "/rpc/echo.v1.EchoService/Chat",
+        "/greet.v1.GreetService/Greet",
     }
-    assert all(isinstance(r, APIRoute) for r in serving.values())
-    assert serving[("/rpc/echo.v1.EchoService/Echo", frozenset({"GET", "POST"}))].name == (
-        "echo.v1.EchoService.Echo"
-    )
+    # Every verb reaches the route; the protocol refuses the wrong ones (405 with Allow).
+    verbs = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"}
+    assert all(m == verbs for m, _ in serving.values())
+    assert all(isinstance(r, APIRoute) for _, r in serving.values())
+    assert serving["/rpc/echo.v1.EchoService/Echo"][1].name == "echo.v1.EchoService.Echo"
     docs = {p for p, _, r in routes if isinstance(r, OpenAPIRoute)}
     assert docs == {"/rpc/echo.v1.EchoService/Echo", "/rpc/echo.v1.EchoService/EchoPost"}
 

@@ -16,7 +16,9 @@ from ._checks import check_routes
 from ._errors import (
     HTTP_STATUS_CODES,
     code_for_status,
+    connect_exception_handler,
     http_exception_to_connect_error,
+    speaks_connect,
     validation_error_to_connect_error,
 )
 from ._info import find_service_info
@@ -34,9 +36,11 @@ __all__ = [
     "OpenAPIRoute",
     "check_routes",
     "code_for_status",
+    "connect_exception_handler",
     "cors_options",
     "find_service_info",
     "http_exception_to_connect_error",
     "schema_type",
+    "speaks_connect",
     "validation_error_to_connect_error",
 ]

@@ -5,8 +5,11 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
 
 from connect_core import Code, ConnectError
 
@@ -65,3 +68,47 @@ def validation_error_to_connect_error(exc: RequestValidationError) -> ConnectErr
         loc = ".".join(str(p) for p in err.get("loc", ()))
         parts.append(f"{loc}: {err.get('msg', 'invalid')}" if loc else str(err.get("msg")))
     return ConnectError(Code.INVALID_ARGUMENT, "; ".join(parts) or "invalid request")
+
+
+def speaks_connect(request: Request) -> bool:
+    """True when ``request`` is a Connect call by its head.
+
+    Binary Protobuf and enveloped (streaming) content types are RPC; JSON counts when the
+    ``Connect-Protocol-Version`` header says so (a plain JSON API client sends none); a GET
+    counts with ``connect=v1`` in its query.
+    """
+    content_type = request.headers.get("content-type", "").lower()
+    if content_type.startswith(("application/proto", "application/connect+")):
+        return True
+    if "connect-protocol-version" in request.headers:
+        return True
+    return request.method == "GET" and request.query_params.get("connect") == "v1"
+
+
+async def connect_exception_handler(request: Request, exc: Exception) -> Response:
+    """An app-level ``HTTPException`` handler that answers Connect clients in Connect's format.
+
+    A ``ConnectRouter`` answers unknown names under its service's path itself, but a path
+    outside every router (a mistyped service or prefix) gets the app's own 404, which FastAPI
+    writes as ``{"detail": "Not Found"}``: JSON a Connect client cannot read as an error.
+    Register this handler to give Connect calls (see :func:`speaks_connect`) a Connect error
+    instead, with the code from :data:`HTTP_STATUS_CODES` (404 is ``unimplemented``, as the
+    protocol says for an unknown procedure); every other request gets FastAPI's default::
+
+        from starlette.exceptions import HTTPException
+        app.add_exception_handler(HTTPException, connect_exception_handler)
+    """
+    if not isinstance(exc, HTTPException):
+        raise exc
+    if not speaks_connect(request):
+        return await http_exception_handler(request, exc)
+    if exc.status_code == 404:
+        error = ConnectError(Code.UNIMPLEMENTED, f"no procedure at {request.url.path}")
+    else:
+        error = http_exception_to_connect_error(exc)
+    return Response(
+        error.to_json(),
+        status_code=exc.status_code,
+        headers=exc.headers,
+        media_type="application/json",
+    )

@@ -41,6 +41,7 @@ from ._serve import ConnectCall, UnknownProcedure
 _CALL = "__connect_call__"
 _SERVICE = "__connect_service__"
 _KNOWN = "__connect_methods__"
+_ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 _DIRECT = "_connect_direct"
 _BODY_LIMIT = "starlette.max_body_size"  # set in the scope where a body size limit applies
 
@@ -267,8 +268,10 @@ class ConnectRouter(APIRouter):
     ``APIRoute``) answering ``POST``, and ``GET`` too for ``NO_SIDE_EFFECTS`` methods: all four
     RPC kinds, both codecs, every configured compression, errors with details, headers and
     trailers, deadlines and message size limits, through the same engine as the generated
-    ASGI application. Other names under ``/greet.v1.GreetService/`` answer 404
-    ``unimplemented`` in Connect's error format.
+    ASGI application. Other verbs get 405 with ``Allow``, and other names under
+    ``/greet.v1.GreetService/`` 404 ``unimplemented``, in Connect's format rather than
+    FastAPI's. (Paths outside every ``ConnectRouter`` are the app's: see
+    :func:`connect_exception_handler`.)
 
     Async services (subclasses of the generated ``XService``) run on the event loop; sync
     services (``XServiceSync``) run in Starlette's threadpool, one step at a time.
@@ -367,14 +370,12 @@ class ConnectRouter(APIRouter):
         )
         for method in info.methods:
             call = ConnectCall(endpoints[method.procedure])
-            get_ok = (
-                method.stream_type is StreamType.UNARY
-                and method.idempotency_level is IdempotencyLevel.NO_SIDE_EFFECTS
-            )
             self.add_api_route(
                 method.procedure,
                 _serving_endpoint(call, method.python_name, info.name),
-                methods=["GET", "POST"] if get_ok else ["POST"],
+                # Every verb reaches the route, so that the protocol answers a wrong one (405
+                # with ``Allow``) in its own format rather than FastAPI's JSON.
+                methods=_ALL_METHODS,
                 name=f"{info.name}.{method.name}",
                 include_in_schema=False,
                 route_class_override=ConnectRoute,
@@ -404,7 +405,7 @@ class ConnectRouter(APIRouter):
         self.add_api_route(
             f"/{info.name}/{{method}}",
             unknown,
-            methods=["GET", "POST"],
+            methods=_ALL_METHODS,
             name=f"{info.name}.unknown",
             include_in_schema=False,
             route_class_override=_UnknownProcedureRoute,
