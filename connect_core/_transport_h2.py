@@ -119,7 +119,10 @@ class H2Transport:
             old = self._connections.pop(key, None)
             if old is not None:
                 old.abandon()
-            conn = await asyncio.wait_for(self._open(key), self._connect_timeout)
+            # asyncio.timeout, not wait_for: on Python 3.11 wait_for drops a cancellation
+            # that arrives as the connection completes.
+            async with asyncio.timeout(self._connect_timeout):
+                conn = await self._open(key)
             self._connections[key] = conn
             future.set_result(conn)
             return conn
