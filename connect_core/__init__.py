@@ -8,6 +8,7 @@ Servers: the generated ``XServiceASGIApplication`` / ``XServiceWSGIApplication``
 
 from ._asgi import ConnectASGIApplication
 from ._client_async import ClientContext, ConnectClient
+from ._client_cancel import CancelHandle
 from ._client_shared import CallOptions, ClientProtocol, ConnectClientProtocol
 from ._client_sync import ClientContextSync, ConnectClientSync
 from ._code import Code
@@ -54,6 +55,7 @@ __all__ = [
     "BidiStreamInterceptorSync",
     "BrotliCompression",
     "CallOptions",
+    "CancelHandle",
     "ClientContext",
     "ClientContextSync",
     "ClientProtocol",

@@ -158,6 +158,14 @@ class ConnectClient(ClientBase):
                 ),
             }
 
+    def _setup(self, method: MethodInfo[Any, Any], options: CallOptions) -> CallSetup:
+        setup = super()._setup(method, options)
+        if setup.cancel is not None:
+            raise TypeError(
+                "cancel= takes a CancelHandle for sync clients; cancel an async call's task"
+            )
+        return setup
+
     async def __aenter__(self) -> Self:
         return self
 

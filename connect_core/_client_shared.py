@@ -17,6 +17,7 @@ from typing import Any, Protocol, TypedDict
 
 from google.protobuf.message import DecodeError, Message
 
+from ._client_cancel import CancelHandle
 from ._code import Code
 from ._codec import PROTO, Codec
 from ._compression import Compression, default_compressions
@@ -42,6 +43,9 @@ class CallOptions(TypedDict, total=False):
         send_compression: Compress this call's request messages (``None``: do not).
         accept_compressions: Compressions offered for this call's response.
         read_max_bytes: Largest response message accepted for this call.
+        cancel: Sync clients: a :class:`CancelHandle` another thread can cancel the call
+            with (the call then raises ``ConnectError(Code.CANCELED)``). Async calls are
+            cancelled like any task (``task.cancel()``).
     """
 
     headers: HeadersLike
@@ -51,6 +55,7 @@ class CallOptions(TypedDict, total=False):
     send_compression: Compression | None
     accept_compressions: Sequence[Compression]
     read_max_bytes: int
+    cancel: CancelHandle | None
 
 
 _CONFIG_OPTIONS = frozenset(("codec", "send_compression", "accept_compressions", "read_max_bytes"))
@@ -718,15 +723,21 @@ def canceled_error() -> ConnectError:
 class CallSetup:
     """Everything a call needs decided before it starts (options resolved)."""
 
-    __slots__ = ("get", "headers", "protocol", "timeout_ms")
+    __slots__ = ("cancel", "get", "headers", "protocol", "timeout_ms")
 
     def __init__(
-        self, protocol: ClientProtocol, headers: HeaderList, timeout_ms: int | None, get: bool
+        self,
+        protocol: ClientProtocol,
+        headers: HeaderList,
+        timeout_ms: int | None,
+        get: bool,
+        cancel: CancelHandle | None = None,
     ) -> None:
         self.protocol = protocol
         self.headers = headers
         self.timeout_ms = timeout_ms
         self.get = get
+        self.cancel = cancel
 
 
 class ClientBase:
@@ -771,6 +782,7 @@ class ClientBase:
         """Resolve a call's options against the client's configuration."""
         config = self._config
         protocol = self._protocol
+        cancel = None
         if not options:
             timeout = config.timeout_ms
             get = config.use_get and method.idempotency_level is IdempotencyLevel.NO_SIDE_EFFECTS
@@ -786,6 +798,7 @@ class ClientBase:
             )
             extra = options.get("headers")
             user = config.headers + header_list(extra) if extra else config.headers
+            cancel = options.get("cancel")
         return CallSetup(
-            protocol, protocol.request_headers(method, get, timeout, user), timeout, get
+            protocol, protocol.request_headers(method, get, timeout, user), timeout, get, cancel
         )

@@ -10,12 +10,14 @@ from typing import Any, Self, TypeVar
 from google.protobuf.message import Message
 from typing_extensions import Unpack
 
+from ._client_cancel import CancelHandle
 from ._client_shared import (
     CallOptions,
     CallSetup,
     ClientBase,
     ClientProtocol,
     HeadersLike,
+    canceled_error,
     deadline_error,
     is_transport_error,
     single_response,
@@ -61,9 +63,11 @@ class ConnectClientSync(ClientBase):
     """Sync Connect client for one service; generated ``XServiceClientSync`` classes subclass it.
 
     Deadlines are enforced with the transport's socket timeouts and checked between reads: a
-    call that runs past its ``timeout_ms`` fails with ``deadline_exceeded``. Bidirectional
-    streams are half-duplex: the request iterator is consumed while the request is sent,
-    before the first response message is read.
+    call that runs past its ``timeout_ms`` fails with ``deadline_exceeded``. Another thread
+    cancels a call through the :class:`~connect_core.CancelHandle` passed as ``cancel=``: the
+    exchange is aborted and the call raises ``canceled``. Bidirectional streams are
+    half-duplex over HTTP/1.1: the request iterator is consumed while the request is sent,
+    before the first response message is read (``H2SyncTransport`` is full duplex).
     """
 
     def __init__(
@@ -164,18 +168,28 @@ class ConnectClientSync(ClientBase):
     ) -> Any:
         protocol = setup.protocol
         req = protocol.unary_request(method, request, setup.headers, setup.get)
+        cancel = setup.cancel
         try:
             response = self._transport.send(
-                req.method, self.base_url + req.path, req.headers, req.body, _left(deadline)
+                req.method,
+                self.base_url + req.path,
+                req.headers,
+                req.body,
+                _left(deadline),
+                **_cancel_kwargs(cancel),
             )
             try:
                 body = response.read()
             finally:
                 response.close()
         except Exception as e:
+            if cancel is not None and cancel.canceled:
+                raise canceled_error() from e
             if is_transport_error(e):
                 raise transport_error(e) from e
             raise
+        if cancel is not None and cancel.canceled:
+            raise canceled_error()  # the body may have been cut short
         try:
             message, headers, trailers = protocol.unary_response(
                 method, response.status, response.headers, body, response.trailers
@@ -267,6 +281,7 @@ class ConnectClientSync(ClientBase):
         response, closing its connection.
         """
         protocol = setup.protocol
+        cancel = setup.cancel
         body: bytes | Iterator[bytes] = (
             protocol.encode_message(request)
             if isinstance(request, Message)
@@ -274,9 +289,16 @@ class ConnectClientSync(ClientBase):
         )
         try:
             response = self._transport.send(
-                "POST", self.base_url + method.procedure, setup.headers, body, _left(deadline)
+                "POST",
+                self.base_url + method.procedure,
+                setup.headers,
+                body,
+                _left(deadline),
+                **_cancel_kwargs(cancel),
             )
         except Exception as e:
+            if cancel is not None and cancel.canceled:
+                raise canceled_error() from e
             if is_transport_error(e):
                 raise transport_error(e) from e
             raise
@@ -287,9 +309,13 @@ class ConnectClientSync(ClientBase):
                 try:
                     raw = response.read()
                 except Exception as e:
+                    if cancel is not None and cancel.canceled:
+                        raise canceled_error() from e
                     if is_transport_error(e):
                         raise transport_error(e) from e
                     raise
+                if cancel is not None and cancel.canceled:
+                    raise canceled_error()
                 err = protocol.http_error(response.status, response.headers, raw)
                 for k, v in response.headers.multi_items():
                     err.metadata.setdefault(k, []).append(v)
@@ -300,15 +326,23 @@ class ConnectClientSync(ClientBase):
             decode = decoder.decode
             try:
                 for chunk in response.iter_bytes():
+                    if cancel is not None and cancel.canceled:
+                        raise canceled_error()
                     yield from decode(chunk)
                     if deadline is not None and time.monotonic() >= deadline:
                         raise deadline_error()
-            except ConnectError:
-                raise
             except Exception as e:
+                # Whatever a cancelled exchange ends with (a reset, a cut-off body), the
+                # cancellation is what happened.
+                if cancel is not None and cancel.canceled:
+                    raise canceled_error() from e
+                if isinstance(e, ConnectError):
+                    raise
                 if is_transport_error(e):
                     raise transport_error(e) from e
                 raise
+            if cancel is not None and cancel.canceled:
+                raise canceled_error()
             trailers = decoder.finish(response.trailers)
         except ConnectError:
             _record(response.headers, decoder.trailers if decoder else Headers(), ctx)
@@ -318,6 +352,16 @@ class ConnectClientSync(ClientBase):
         record_response(response.headers, trailers)
         if ctx is not None:
             ctx._response_trailers = trailers
+
+
+def _cancel_kwargs(cancel: CancelHandle | None) -> dict[str, Any]:
+    """The transport's ``cancel`` argument, passed only when there is a handle, so transports
+    written before it existed keep working for calls that do not use it."""
+    if cancel is None:
+        return {}
+    if cancel.canceled:
+        raise canceled_error()
+    return {"cancel": cancel}
 
 
 def _deadline(setup: CallSetup) -> float | None:

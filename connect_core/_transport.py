@@ -129,6 +129,13 @@ class SyncTransport(Protocol):
         ``timeout`` is the seconds left before the call's deadline (``None``: no deadline); the
         transport applies it to connecting, sending and every read, so a blocked call fails
         with a timeout error instead of hanging. The client checks the deadline between reads.
+
+        A call made with a :class:`~connect_core.CancelHandle` passes it as the keyword
+        argument ``cancel``: a transport that accepts it registers an abort with
+        ``cancel.on_cancel(...)`` while it blocks (sending, waiting for the head, reading the
+        body), so another thread stops the exchange at once. The client passes ``cancel``
+        only to calls that have a handle; a transport without the parameter still works for
+        every other call.
         """
         ...
 

@@ -18,6 +18,7 @@ import threading
 from collections.abc import AsyncIterator, Coroutine, Iterator
 from typing import Any, TypeVar
 
+from ._client_cancel import CancelHandle
 from ._headers import Headers
 from ._transport import AsyncResponse, HeaderList, TransportError
 from ._transport_h2 import H2Transport
@@ -96,14 +97,19 @@ class H2SyncTransport:
         headers: HeaderList,
         body: bytes | Iterator[bytes],
         timeout: float | None,
+        cancel: CancelHandle | None = None,
     ) -> _H2SyncResponse:
-        """Send a request; return when the response head arrives (the body keeps streaming)."""
+        """Send a request; return when the response head arrives (the body keeps streaming).
+
+        ``cancel`` aborts the exchange from another thread: the wait on the loop is
+        cancelled and the stream reset (``RST_STREAM``); the connection carries on.
+        """
         loop, transport = self._start()
         stream: bytes | AsyncIterator[bytes] = (
             body if isinstance(body, bytes) else _pull(body, loop)
         )
-        response = _wait(loop, transport.send(method, url, headers, stream), timeout)
-        return _H2SyncResponse(loop, response, timeout)
+        response = _wait(loop, transport.send(method, url, headers, stream), timeout, cancel)
+        return _H2SyncResponse(loop, response, timeout, cancel)
 
     def close(self) -> None:
         """Close every connection and stop the loop thread."""
@@ -136,15 +142,29 @@ async def _make(options: dict[str, Any]) -> H2Transport:
 
 
 def _wait(
-    loop: asyncio.AbstractEventLoop, coro: Coroutine[Any, Any, T], timeout: float | None
+    loop: asyncio.AbstractEventLoop,
+    coro: Coroutine[Any, Any, T],
+    timeout: float | None,
+    cancel: CancelHandle | None = None,
 ) -> T:
-    """Run ``coro`` on ``loop`` and wait for it; a timeout cancels it and raises TimeoutError."""
+    """Run ``coro`` on ``loop`` and wait for it; a timeout cancels it and raises TimeoutError,
+    and so does ``cancel`` (cancelling the task on the loop), raising TransportError."""
     future = asyncio.run_coroutine_threadsafe(coro, loop)
+    unregister = None if cancel is None else cancel.on_cancel(lambda: _cancel(future))
     try:
         return future.result(timeout)
     except concurrent.futures.TimeoutError:
         future.cancel()
         raise TimeoutError("the HTTP/2 call timed out") from None
+    except concurrent.futures.CancelledError:
+        raise TransportError("the call was canceled") from None
+    finally:
+        if unregister is not None:
+            unregister()
+
+
+def _cancel(future: concurrent.futures.Future[Any]) -> None:
+    future.cancel()  # cancels the task on the loop too
 
 
 async def _next(chunks: AsyncIterator[bytes]) -> bytes | None:
@@ -154,14 +174,19 @@ async def _next(chunks: AsyncIterator[bytes]) -> bytes | None:
 class _H2SyncResponse:
     """A response of :class:`H2SyncTransport`: each read waits on the loop thread."""
 
-    __slots__ = ("_loop", "_r", "_timeout", "headers", "status")
+    __slots__ = ("_cancel", "_loop", "_r", "_timeout", "headers", "status")
 
     def __init__(
-        self, loop: asyncio.AbstractEventLoop, r: AsyncResponse, timeout: float | None
+        self,
+        loop: asyncio.AbstractEventLoop,
+        r: AsyncResponse,
+        timeout: float | None,
+        cancel: CancelHandle | None = None,
     ) -> None:
         self._loop = loop
         self._r = r
         self._timeout = timeout
+        self._cancel = cancel
         self.status = r.status
         self.headers = r.headers
 
@@ -174,14 +199,14 @@ class _H2SyncResponse:
         """The body's chunks as they arrive (each read bounded by the call's timeout)."""
         chunks = self._r.aiter_bytes()
         while True:
-            chunk = _wait(self._loop, _next(chunks), self._timeout)
+            chunk = _wait(self._loop, _next(chunks), self._timeout, self._cancel)
             if chunk is None:
                 return
             yield chunk
 
     def read(self) -> bytes:
         """The whole body."""
-        return _wait(self._loop, self._r.aread(), self._timeout)
+        return _wait(self._loop, self._r.aread(), self._timeout, self._cancel)
 
     def close(self) -> None:
         """Release the stream (reset it when the body was not read to its end)."""

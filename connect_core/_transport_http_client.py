@@ -9,14 +9,47 @@ import time
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
+from ._client_cancel import CancelHandle, shutdown_socket
 from ._transport import HeaderList, any_case_headers
 
 _READ_SIZE = 1 << 16
 _RETRYABLE = (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError)
 
 
+class _Abort:
+    """Shuts a connection's socket down when its call is cancelled (from another thread)."""
+
+    __slots__ = ("_conn", "aborted", "unregister")
+
+    def __init__(self, conn: http.client.HTTPConnection, cancel: CancelHandle | None) -> None:
+        self._conn = conn
+        self.aborted = False
+        self.unregister = None if cancel is None else cancel.on_cancel(self)
+
+    def __call__(self) -> None:
+        self.aborted = True
+        # The socket may not exist yet (http.client connects lazily): the client thread then
+        # sees ``aborted`` before it blocks (see _exchange).
+        shutdown_socket(self._conn.sock)
+
+    def release(self) -> None:
+        if self.unregister is not None:
+            self.unregister()
+            self.unregister = None
+
+
 class _Response:
-    __slots__ = ("_conn", "_deadline", "_key", "_owner", "_r", "headers", "status", "trailers")
+    __slots__ = (
+        "_abort",
+        "_conn",
+        "_deadline",
+        "_key",
+        "_owner",
+        "_r",
+        "headers",
+        "status",
+        "trailers",
+    )
 
     def __init__(
         self,
@@ -25,12 +58,14 @@ class _Response:
         conn: http.client.HTTPConnection,
         r: http.client.HTTPResponse,
         deadline: float | None,
+        abort: _Abort,
     ) -> None:
         self._owner = owner
         self._key = key
         self._conn: http.client.HTTPConnection | None = conn
         self._r = r
         self._deadline = deadline
+        self._abort = abort
         self.status = r.status
         self.headers = any_case_headers(r.msg.items())
         self.trailers = any_case_headers(())
@@ -60,8 +95,9 @@ class _Response:
         conn, self._conn = self._conn, None
         if conn is None:
             return
+        self._abort.release()
         r = self._r
-        if r.isclosed() and not r.will_close:
+        if r.isclosed() and not r.will_close and not self._abort.aborted:
             self._owner._release(self._key, conn)  # body read to its end: reuse the connection
         else:
             r.close()
@@ -141,23 +177,27 @@ class HttpClientTransport:
         headers: HeaderList,
         body: bytes | Iterator[bytes],
         timeout: float | None,
+        cancel: CancelHandle | None = None,
     ) -> _Response:
-        """Send the request and return once the response head has arrived."""
+        """Send the request and return once the response head has arrived; ``cancel`` aborts
+        the exchange from another thread (the connection is closed, never reused)."""
         key, path = self._target(url)
         deadline = None if timeout is None else time.monotonic() + timeout
         conn = self._acquire(key)
         if conn is not None:
             try:
-                return self._exchange(key, conn, method, path, headers, body, timeout, deadline)
+                return self._exchange(
+                    key, conn, method, path, headers, body, timeout, deadline, cancel
+                )
             except _RETRYABLE:
                 # The server closed the idle connection before it saw this request: retry on a
                 # new one when the body can be sent again.
-                if not isinstance(body, bytes):
+                if not isinstance(body, bytes) or (cancel is not None and cancel.canceled):
                     raise
                 if deadline is not None:
                     timeout = max(deadline - time.monotonic(), 0.001)
         conn = self._new(key, timeout)
-        return self._exchange(key, conn, method, path, headers, body, timeout, deadline)
+        return self._exchange(key, conn, method, path, headers, body, timeout, deadline, cancel)
 
     def _exchange(
         self,
@@ -169,7 +209,9 @@ class HttpClientTransport:
         body: bytes | Iterator[bytes],
         timeout: float | None,
         deadline: float | None,
+        cancel: CancelHandle | None,
     ) -> _Response:
+        abort = _Abort(conn, cancel)
         try:
             if conn.sock is not None:
                 conn.sock.settimeout(timeout)
@@ -188,11 +230,16 @@ class HttpClientTransport:
                 conn.endheaders(body, encode_chunked=True)
             if deadline is not None and conn.sock is not None:
                 conn.sock.settimeout(max(deadline - time.monotonic(), 0.001))
+            if abort.aborted:
+                # Cancelled while the socket did not exist yet: it was not shut down, so stop
+                # here rather than block on it.
+                raise ConnectionAbortedError("the call was canceled")
             r = conn.getresponse()
         except BaseException:
+            abort.release()
             conn.close()
             raise
-        return _Response(self, key, conn, r, deadline)
+        return _Response(self, key, conn, r, deadline, abort)
 
     def close(self) -> None:
         """Close every idle connection (responses still open close theirs when released)."""

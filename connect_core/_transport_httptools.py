@@ -24,6 +24,7 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
+from ._client_cancel import CancelHandle, shutdown_socket
 from ._headers import Headers
 from ._transport import HeaderList, TransportError
 
@@ -486,16 +487,16 @@ class HttptoolsAsyncTransport:
         if scheme == "https":
             context = self._ssl or ssl.create_default_context()
         loop = asyncio.get_running_loop()
-        _, conn = await asyncio.wait_for(
-            loop.create_connection(
+        # asyncio.timeout, not wait_for: on Python 3.11 wait_for drops a cancellation that
+        # arrives as the connection completes (the call would go on as if not cancelled).
+        async with asyncio.timeout(self._connect_timeout):
+            _, conn = await loop.create_connection(
                 lambda: _Connection(self, origin),
                 host,
                 port,
                 ssl=context,
                 server_hostname=host if context else None,
-            ),
-            self._connect_timeout,
-        )
+            )
         return conn
 
     def _release(self, conn: _Connection) -> None:
@@ -527,7 +528,7 @@ class HttptoolsAsyncTransport:
 class _SyncExchange(_Response):
     """One request on a blocking socket and the response, read as the client asks."""
 
-    __slots__ = ("_deadline", "_owner", "_sock", "origin")
+    __slots__ = ("_deadline", "_owner", "_sock", "_unregister", "aborted", "origin")
 
     def __init__(
         self,
@@ -535,12 +536,21 @@ class _SyncExchange(_Response):
         origin: Origin,
         sock: socket.socket,
         deadline: float | None,
+        cancel: CancelHandle | None,
     ) -> None:
         super().__init__()
         self._owner = owner
         self.origin = origin
         self._sock: socket.socket | None = sock
         self._deadline = deadline
+        self.aborted = False
+        # Until the response is released, cancelling shuts the socket down: a recv or send
+        # blocked in the calling thread returns at once.
+        self._unregister = None if cancel is None else cancel.on_cancel(self._abort)
+
+    def _abort(self) -> None:
+        self.aborted = True
+        shutdown_socket(self._sock)
 
     def _recv(self) -> bool:
         """Receive and parse more bytes; False at the end of the connection."""
@@ -583,10 +593,13 @@ class _SyncExchange(_Response):
         return data
 
     def close(self) -> None:
+        if self._unregister is not None:
+            self._unregister()
+            self._unregister = None
         sock, self._sock = self._sock, None
         if sock is None:
             return
-        if self.ended and self.keep_alive and not self.chunks:
+        if self.ended and self.keep_alive and not self.chunks and not self.aborted:
             self._owner._release(self.origin, sock)
         else:
             sock.close()
@@ -623,8 +636,10 @@ class HttptoolsSyncTransport:
         headers: HeaderList,
         body: bytes | Iterator[bytes],
         timeout: float | None,
+        cancel: CancelHandle | None = None,
     ) -> _SyncExchange:
-        """Send the request and return once the response head has arrived."""
+        """Send the request and return once the response head has arrived; ``cancel`` aborts
+        the exchange from another thread (the connection is closed, never reused)."""
         origin, path, host = _target(self._targets, url)
         head = _head(method, path, host, headers, len(body) if isinstance(body, bytes) else None)
         deadline = None if timeout is None else time.monotonic() + timeout
@@ -633,21 +648,35 @@ class HttptoolsSyncTransport:
             sock = idle.pop() if idle else None
         if sock is not None:
             try:
-                return self._exchange(origin, sock, head, body, deadline)
+                return self._exchange(origin, sock, head, body, deadline, cancel)
             except (StaleConnectionError, ConnectionResetError, BrokenPipeError):
-                if not isinstance(body, bytes):
+                if not isinstance(body, bytes) or (cancel is not None and cancel.canceled):
                     raise
-        sock = self._connect(origin, deadline)
-        return self._exchange(origin, sock, head, body, deadline)
+        sock = self._connect(origin, deadline, cancel)
+        return self._exchange(origin, sock, head, body, deadline, cancel)
 
-    def _connect(self, origin: Origin, deadline: float | None) -> socket.socket:
+    def _connect(
+        self, origin: Origin, deadline: float | None, cancel: CancelHandle | None
+    ) -> socket.socket:
         scheme, host, port = origin
         timeout = None if deadline is None else max(deadline - time.monotonic(), 0.001)
         sock = socket.create_connection((host, port), timeout=timeout)
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        if scheme == "https":
-            context = self._ssl or ssl.create_default_context()
-            sock = context.wrap_socket(sock, server_hostname=host)
+        try:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            if scheme == "https":
+                context = self._ssl or ssl.create_default_context()
+                # The TLS handshake blocks too: a cancel during it shuts the socket down.
+                unregister = (
+                    None if cancel is None else cancel.on_cancel(lambda: shutdown_socket(sock))
+                )
+                try:
+                    sock = context.wrap_socket(sock, server_hostname=host)
+                finally:
+                    if unregister is not None:
+                        unregister()
+        except BaseException:
+            sock.close()
+            raise
         return sock
 
     def _exchange(
@@ -657,8 +686,9 @@ class HttptoolsSyncTransport:
         head: bytes,
         body: bytes | Iterator[bytes],
         deadline: float | None,
+        cancel: CancelHandle | None,
     ) -> _SyncExchange:
-        ex = _SyncExchange(self, origin, sock, deadline)
+        ex = _SyncExchange(self, origin, sock, deadline, cancel)
         try:
             sock.settimeout(None if deadline is None else max(deadline - time.monotonic(), 0.001))
             if isinstance(body, bytes):
@@ -671,7 +701,8 @@ class HttptoolsSyncTransport:
                 sock.sendall(b"0\r\n\r\n")
             ex.read_head()
         except BaseException:
-            sock.close()
+            ex.aborted = True
+            ex.close()
             raise
         return ex
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
+from ._client_cancel import CancelHandle, shutdown_socket
 from ._headers import Headers
 from ._transport import HeaderList, lower_headers
 
@@ -75,21 +77,146 @@ class HttpxAsyncTransport:
         await self.aclose()
 
 
-class _HttpxSyncResponse:
-    __slots__ = ("_r", "headers", "status", "trailers")
+# -- sync cancellation ------------------------------------------------------------------------
+#
+# httpx's sync API has no way to stop a request another thread is blocked in. Its pool
+# (httpcore) reads and writes through a pluggable network backend, so the transport wraps
+# that backend: while a call made with a CancelHandle blocks on a connection's socket, the
+# handle can shut that socket down, and httpx raises in the blocked thread at once. Which
+# handle is current is known per thread: the call runs in the thread that does the I/O.
 
-    def __init__(self, r: Any) -> None:
+_active = threading.local()
+
+
+def _current() -> CancelHandle | None:
+    handle: CancelHandle | None = getattr(_active, "cancel", None)
+    return handle
+
+
+class _CancelableStream:
+    """A network stream whose blocking reads and writes the current call can abort."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def _guard(self) -> Any:
+        handle = _current()
+        if handle is None:
+            return None
+        return handle.on_cancel(self._abort)
+
+    def _abort(self) -> None:
+        shutdown_socket(self._stream.get_extra_info("socket"))
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        unregister = self._guard()
+        try:
+            data: bytes = self._stream.read(max_bytes, timeout)
+            return data
+        finally:
+            if unregister is not None:
+                unregister()
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        unregister = self._guard()
+        try:
+            self._stream.write(buffer, timeout)
+        finally:
+            if unregister is not None:
+                unregister()
+
+    def close(self) -> None:
+        self._stream.close()
+
+    def start_tls(self, *args: Any, **kwargs: Any) -> _CancelableStream:
+        unregister = self._guard()
+        try:
+            return _CancelableStream(self._stream.start_tls(*args, **kwargs))
+        finally:
+            if unregister is not None:
+                unregister()
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._stream.get_extra_info(info)
+
+
+class _CancelableBackend:
+    """httpcore's network backend, handing out :class:`_CancelableStream` connections."""
+
+    def __init__(self, backend: Any) -> None:
+        self._backend = backend
+
+    def connect_tcp(self, *args: Any, **kwargs: Any) -> _CancelableStream:
+        return _CancelableStream(self._backend.connect_tcp(*args, **kwargs))
+
+    def connect_unix_socket(self, *args: Any, **kwargs: Any) -> _CancelableStream:
+        return _CancelableStream(self._backend.connect_unix_socket(*args, **kwargs))
+
+    def sleep(self, seconds: float) -> None:
+        self._backend.sleep(seconds)
+
+
+def _make_cancelable(client: Any) -> bool:
+    """Wrap the network backend of ``client``'s default transport; False when the client is
+    built differently (a custom or mounted transport), where calls are cancelled between
+    reads only.
+
+    Not with HTTP/2 enabled either: there one socket carries every call, and shutting it down
+    would fail the others too.
+    """
+    pool = getattr(getattr(client, "_transport", None), "_pool", None)
+    backend = getattr(pool, "_network_backend", None)
+    if backend is None or getattr(pool, "_http2", False):
+        return False
+    if not isinstance(backend, _CancelableBackend):
+        pool._network_backend = _CancelableBackend(backend)  # type: ignore[union-attr]
+    return True
+
+
+class _Cancelable:
+    """Makes ``cancel`` the current handle of this thread for a block of I/O."""
+
+    __slots__ = ("_cancel", "_previous")
+
+    def __init__(self, cancel: CancelHandle | None) -> None:
+        self._cancel = cancel
+        self._previous: CancelHandle | None = None
+
+    def __enter__(self) -> None:
+        self._previous = _current()
+        _active.cancel = self._cancel
+
+    def __exit__(self, *exc_info: object) -> None:
+        _active.cancel = self._previous
+
+
+class _HttpxSyncResponse:
+    __slots__ = ("_cancel", "_r", "headers", "status", "trailers")
+
+    def __init__(self, r: Any, cancel: CancelHandle | None) -> None:
         self._r = r
+        self._cancel = cancel
         self.status: int = r.status_code
         self.headers = _headers(r)
         self.trailers = Headers()
 
     def iter_bytes(self) -> Iterator[bytes]:
         it: Iterator[bytes] = self._r.iter_raw()
-        return it
+        if self._cancel is None:
+            return it
+        return self._iter_cancelable(it)
+
+    def _iter_cancelable(self, it: Iterator[bytes]) -> Iterator[bytes]:
+        while True:
+            with _Cancelable(self._cancel):
+                chunk = next(it, None)
+            if chunk is None:
+                return
+            yield chunk
 
     def read(self) -> bytes:
-        chunks = list(self._r.iter_raw())
+        with _Cancelable(self._cancel):
+            chunks = list(self._r.iter_raw())
         return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
     def close(self) -> None:
@@ -99,7 +226,10 @@ class _HttpxSyncResponse:
 class HttpxSyncTransport:
     """The default sync transport, on ``httpx.Client`` (or ``httpx2.Client``).
 
-    A client passed in is never closed by this transport.
+    A client passed in is never closed by this transport. Calls made with a
+    :class:`~connect_core.CancelHandle` are aborted mid-exchange when the client uses httpx's
+    default HTTP/1.1 transport (its network backend is wrapped to make that possible); with
+    HTTP/2 enabled, or a custom or mounted httpx transport, they end at their next read.
     """
 
     def __init__(self, client: Any = None) -> None:
@@ -112,6 +242,7 @@ class HttpxSyncTransport:
         else:
             self._owned = False
         self.client = client
+        _make_cancelable(client)
 
     def send(
         self,
@@ -120,8 +251,10 @@ class HttpxSyncTransport:
         headers: HeaderList,
         body: bytes | Iterator[bytes],
         timeout: float | None,
+        cancel: CancelHandle | None = None,
     ) -> _HttpxSyncResponse:
-        """Send the request and return once the response head has arrived."""
+        """Send the request and return once the response head has arrived; ``cancel`` aborts
+        the exchange from another thread."""
         request = self.client.build_request(method, url, headers=headers, content=body)
         if timeout is not None:
             request.extensions["timeout"] = {
@@ -130,7 +263,10 @@ class HttpxSyncTransport:
                 "write": timeout,
                 "pool": timeout,
             }
-        return _HttpxSyncResponse(self.client.send(request, stream=True))
+        if cancel is None:
+            return _HttpxSyncResponse(self.client.send(request, stream=True), None)
+        with _Cancelable(cancel):
+            return _HttpxSyncResponse(self.client.send(request, stream=True), cancel)
 
     def close(self) -> None:
         """Close the client when this transport created it."""

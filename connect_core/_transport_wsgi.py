@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from ._client_cancel import CancelHandle
 from ._headers import Headers
 from ._transport import HeaderList, TransportError
 
@@ -126,8 +127,13 @@ class WSGITransport:
         headers: HeaderList,
         body: bytes | Iterator[bytes],
         timeout: float | None,
+        cancel: CancelHandle | None = None,
     ) -> _WSGIResponse:
-        """Call the application; return once it has started its response."""
+        """Call the application; return once it has started its response.
+
+        The application runs in the calling thread, so nothing can be aborted from outside:
+        a cancelled call stops at the client's next check, between response chunks.
+        """
         parts = urlsplit(url)
         scheme = parts.scheme or "http"
         path = unquote(parts.path)
