@@ -55,15 +55,21 @@ def parse_query(query_string: bytes) -> dict[str, str]:
 
 
 class _Watcher:
-    """Waits for ``http.disconnect`` once the request body is read, and cancels the call."""
+    """Waits for ``http.disconnect`` once the request body is read, and cancels the call.
 
-    __slots__ = ("disconnected", "task")
+    ``body_done`` says that the request body needs no more reading: it was read to its end,
+    or drained.
+    """
+
+    __slots__ = ("body_done", "disconnected", "task")
 
     def __init__(self) -> None:
         self.disconnected = False
+        self.body_done = False
         self.task: asyncio.Task[None] | None = None
 
     def start(self, receive: Receive) -> None:
+        self.body_done = True
         if self.task is None:
             self.task = asyncio.create_task(self._watch(receive, asyncio.current_task()))
 
@@ -266,8 +272,22 @@ async def _serve_stream(
     watcher = _Watcher()
     head = StreamHead(send, setup, ctx)
     body_iter: AsyncIterator[bytes] | None = None
+
+    async def finish_body() -> None:
+        # A body with a declared length is sent whole whatever the reply says, and a client
+        # that sees the end of the reply may cut it short, which some HTTP/2 servers
+        # (hypercorn) punish by dropping the whole connection: read it before the end goes
+        # out. (A bidi client may wait for that end before it stops sending, so bodies
+        # without a length are drained after it.)
+        if not watcher.body_done:
+            watcher.body_done = True
+            await drain(receive, ep.read_max_bytes)
+
+    before_end = finish_body if "content-length" in ctx.request_headers() else None
     try:
-        status, hdrs, body_iter = await open_stream(ep, setup, ctx, _body_chunks(receive, watcher))
+        status, hdrs, body_iter = await open_stream(
+            ep, setup, ctx, _body_chunks(receive, watcher), before_end
+        )
         ctx._send_head = None
         if not head.sent:
             await send(
@@ -275,7 +295,7 @@ async def _serve_stream(
             )
         async for chunk in body_iter:
             await send({"type": "http.response.body", "body": chunk, "more_body": True})
-        if watcher.task is None:
+        if not watcher.body_done:
             # The handler finished before the request body did; the end-of-stream message
             # is out, so the client will stop sending.
             await drain(receive, ep.read_max_bytes)

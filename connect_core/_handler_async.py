@@ -7,7 +7,7 @@ Adapters (the ASGI app here, framework plugins elsewhere) read the request body,
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 from google.protobuf.message import Message
@@ -93,13 +93,19 @@ async def _next(it: AsyncIterator[Any], ctx: RequestContext) -> Any:
 
 
 async def open_stream(
-    ep: Endpoint, setup: CallSetup, ctx: RequestContext, chunks: AsyncIterator[bytes]
+    ep: Endpoint,
+    setup: CallSetup,
+    ctx: RequestContext,
+    chunks: AsyncIterator[bytes],
+    before_end: Callable[[], Awaitable[None]] | None = None,
 ) -> tuple[int, HeaderList, AsyncIterator[bytes]]:
     """Start a streaming call (client, server or bidi) reading its body from ``chunks``.
 
     Runs the handler up to its first response message (or its end), so that response
     headers it sets are known, then returns the status, the headers and the body chunks.
-    Closing the returned iterator early closes the handler.
+    Closing the returned iterator early closes the handler. ``before_end`` is awaited once
+    the handler is done, before the end of the stream is produced (an adapter finishes
+    reading the request body there).
     """
     proto = setup.protocol
     kind = ep.method.stream_type
@@ -121,7 +127,7 @@ async def open_stream(
     except Exception as e:
         err = as_connect_error(e, ep.method.procedure)
     status, headers = proto.stream_response_head(setup, ctx._response_headers)
-    return status, headers, _stream_body(ep, setup, ctx, it, first, err)
+    return status, headers, _stream_body(ep, setup, ctx, it, first, err, before_end)
 
 
 async def _stream_body(
@@ -131,6 +137,7 @@ async def _stream_body(
     it: AsyncIterator[Any] | None,
     message: Any,
     err: ConnectError | None,
+    before_end: Callable[[], Awaitable[None]] | None,
 ) -> AsyncIterator[bytes]:
     proto = setup.protocol
     output = ep.method.output
@@ -149,6 +156,8 @@ async def _stream_body(
                         message = await anext(it, _END)
             except Exception as e:
                 err = as_connect_error(e, ep.method.procedure)
+        if before_end is not None:
+            await before_end()
         yield proto.stream_end(setup, err, ctx._response_trailers)
     finally:
         aclose = getattr(it, "aclose", None)

@@ -13,6 +13,7 @@ import time
 
 import pytest
 
+from .h2client import H2Call
 from .wire import ECHO
 
 LIMIT = 4 * 1024 * 1024  # the test servers' default read_max_bytes
@@ -61,3 +62,28 @@ def test_refused_stream_reads_the_rest_of_the_body(gunicorn_server, procedure: s
         sock.sendall(f"GET {ECHO}Echo?{query} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
         second = _read_until(sock, b"}", timeout=5)
         assert second.startswith(b"HTTP/1.1 200"), second
+
+
+def h2_refused_stream_waits_for_its_body(port: int, path: str) -> None:
+    """Over HTTP/2, a stream refused before its declared-length body arrived sends its end
+    only once the body is in: a client that sees the end may cut its body short, which
+    hypercorn punishes by dropping the whole connection (h2's content-length check)."""
+    prefix = b"\x00" + (LIMIT + 1).to_bytes(4, "big")
+    headers = {
+        "content-type": "application/connect+proto",
+        "connect-protocol-version": "1",
+        "content-length": str(len(prefix) + 1024),
+    }
+    with H2Call("127.0.0.1", port, path, headers) as call:
+        call.send(prefix)
+        call.wait_response(timeout=0.5)
+        assert call.envelopes() == [], "the end of the stream went out before the body was read"
+        call.send(b"\x00" * 1024, end=True)
+        flags, data = call.wait_envelopes(1)[0]
+        assert flags == 2 and b"resource_exhausted" in data
+        call.wait_end()
+        assert call.ping(), "the server dropped the HTTP/2 connection"
+
+
+def test_h2_stream_reply_ends_after_a_declared_body(hypercorn_server) -> None:  # type: ignore[no-untyped-def]
+    h2_refused_stream_waits_for_its_body(hypercorn_server.port, ECHO + "Repeat")

@@ -173,3 +173,10 @@ def test_send_headers_opens_the_stream_early(fserver: Server, prefix: str) -> No
     assert head_at < 1.0 <= total, (head_at, total)
     assert json.loads(envelopes(body)[0][1])["message"] == "__headers_first__"
     assert "error" not in end_stream(body)
+
+
+def test_h2_stream_reply_ends_after_a_declared_body(fastapi_hypercorn: Server) -> None:
+    """As the core app does (see tests/e2e/test_body_drain.py)."""
+    from e2e.test_body_drain import h2_refused_stream_waits_for_its_body
+
+    h2_refused_stream_waits_for_its_body(fastapi_hypercorn.port, "/rpc/echo.v1.EchoService/Repeat")

@@ -322,6 +322,13 @@ class ConnectStreamingResponse(StreamingResponse):
             raise http_exception_to_connect_error(e) from None
         self._body_read.set()
 
+    async def _finish_body(self) -> None:
+        # As the core ASGI app does: a body of declared length is read before the end of
+        # the reply goes out (see connect_core's _serve_stream).
+        if not self._body_read.is_set():
+            await drain(self._request, self._endpoint.read_max_bytes)
+            self._body_read.set()
+
     def _head(self, status: int, headers: HeaderList) -> None:
         self.status_code = status
         self.raw_headers = encode_headers(headers)
@@ -329,7 +336,10 @@ class ConnectStreamingResponse(StreamingResponse):
     async def _produce(self) -> AsyncGenerator[bytes, None]:
         ep, setup, ctx = self._endpoint, self._setup, self._ctx
         if ep.is_async:
-            status, headers, body = await open_stream(ep, setup, ctx, self._request_chunks())
+            before_end = self._finish_body if "content-length" in ctx.request_headers() else None
+            status, headers, body = await open_stream(
+                ep, setup, ctx, self._request_chunks(), before_end
+            )
             self._head(status, headers)
             try:
                 async for chunk in body:
