@@ -4,6 +4,7 @@ From the repository root, inside the project's environment::
 
     python -m conformance.run                        # every combination
     python -m conformance.run server-asgi-uvicorn    # the combinations whose name contains this
+    python -m conformance.run --exclude hypercorn    # all but those whose name contains this
 
 A config's file name says what it runs: ``server-F-S.yaml`` starts
 ``python -m conformance.server --framework F --server S`` (``server-F-S-sync.yaml`` adds
@@ -146,10 +147,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "only", nargs="*", help="run only the combinations whose name contains one of these"
     )
+    parser.add_argument(
+        "--exclude",
+        action="append",
+        default=[],
+        help="leave out the combinations whose name contains this (repeatable)",
+    )
     args = parser.parse_args(argv)
     combos = [combination(path) for path in sorted(CONFIGS.glob("*.yaml"))]
     if args.only:
         combos = [c for c in combos if any(part in c.name for part in args.only)]
+    combos = [c for c in combos if not any(part in c.name for part in args.exclude)]
     if not combos:
         raise SystemExit("no combination matches")
     runner = find_runner()
