@@ -1,15 +1,13 @@
 """``python -m conformance.client`` against a real server, without the official runner.
 
-A small ``ConformanceService`` (unary and server streaming, as the suite's response
-definitions describe) runs under uvicorn on 127.0.0.1; the client program is started as a
-subprocess, fed hand-built ``ClientCompatRequest`` messages on stdin, and its
-``ClientCompatResponse`` messages are checked: payloads, metadata, errors with details,
+The server program's ``ConformanceService`` runs under uvicorn on 127.0.0.1; the client
+program is started as a subprocess, fed hand-built ``ClientCompatRequest`` messages on stdin,
+and its ``ClientCompatResponse`` messages are checked: payloads, metadata, errors with details,
 deadlines and cancellation, in both modes.
 """
 
 from __future__ import annotations
 
-import asyncio
 import importlib
 import io
 import socket
@@ -17,15 +15,13 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import uvicorn
 from google.protobuf import any_pb2
-
-from connect_core import Code, ConnectError, RequestContext
 
 REPO = Path(__file__).resolve().parents[2]
 # The program's package lives at the repository root (this directory has no __init__.py, so
@@ -40,66 +36,13 @@ from connectrpc.conformance.v1 import (  # noqa: E402
     service_pb2,
 )
 from connectrpc.conformance.v1.service_connect import (  # noqa: E402
-    ConformanceService,
     ConformanceServiceASGIApplication,
 )
 
+from conformance._service_async import ConformanceServer  # noqa: E402
 from conformance._wire import read_message, write_message  # noqa: E402
 
 DATA = b"test response"
-
-
-def _headers(ctx_headers: Any, headers: Any) -> None:
-    for h in headers:
-        for v in h.value:
-            ctx_headers.add(h.name, v)
-
-
-def _info(request: Any, ctx: RequestContext) -> service_pb2.ConformancePayload.RequestInfo:
-    packed = any_pb2.Any()
-    packed.Pack(request)
-    grouped: dict[str, list[str]] = {}
-    for k, v in ctx.request_headers().multi_items():
-        grouped.setdefault(k, []).append(v)
-    return service_pb2.ConformancePayload.RequestInfo(
-        request_headers=[service_pb2.Header(name=k, value=vs) for k, vs in grouped.items()],
-        requests=[packed],
-    )
-
-
-def _error(error: Any) -> ConnectError:
-    return ConnectError(Code.from_number(error.code), error.message, details=list(error.details))
-
-
-class _Service(ConformanceService):
-    """Unary and server streaming as the suite defines them (the rest answers unimplemented)."""
-
-    async def unary(self, request: Any, ctx: RequestContext) -> service_pb2.UnaryResponse:
-        definition = request.response_definition
-        _headers(ctx.response_headers(), definition.response_headers)
-        _headers(ctx.response_trailers(), definition.response_trailers)
-        await asyncio.sleep(definition.response_delay_ms / 1000)
-        if definition.HasField("error"):
-            raise _error(definition.error)
-        payload = service_pb2.ConformancePayload(
-            data=definition.response_data, request_info=_info(request, ctx)
-        )
-        return service_pb2.UnaryResponse(payload=payload)
-
-    async def server_stream(
-        self, request: Any, ctx: RequestContext
-    ) -> AsyncIterator[service_pb2.ServerStreamResponse]:
-        definition = request.response_definition
-        _headers(ctx.response_headers(), definition.response_headers)
-        _headers(ctx.response_trailers(), definition.response_trailers)
-        for i, data in enumerate(definition.response_data):
-            await asyncio.sleep(definition.response_delay_ms / 1000)
-            payload = service_pb2.ConformancePayload(data=data)
-            if i == 0:
-                payload.request_info.CopyFrom(_info(request, ctx))
-            yield service_pb2.ServerStreamResponse(payload=payload)
-        if definition.HasField("error"):
-            raise _error(definition.error)
 
 
 @pytest.fixture(scope="module")
@@ -108,7 +51,7 @@ def client_conformance_server() -> Iterator[int]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port: int = s.getsockname()[1]
-    app = ConformanceServiceASGIApplication(_Service())
+    app = ConformanceServiceASGIApplication(ConformanceServer())
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
     )
@@ -249,7 +192,9 @@ def test_client_program(client_conformance_server: int, mode: str, transport: st
     error = results["error"].response.error
     assert (error.code, error.message) == (config_pb2.CODE_RESOURCE_EXHAUSTED, "too much")
     detail = service_pb2.Header()
-    assert len(error.details) == 1 and error.details[0].Unpack(detail)
+    # The detail asked for, then the request info the service appends to every error.
+    assert len(error.details) == 2 and error.details[0].Unpack(detail)
+    assert error.details[1].Is(service_pb2.ConformancePayload.RequestInfo.DESCRIPTOR)
     assert (detail.name, list(detail.value)) == ("detail", ["d"])
 
     assert results["timeout"].response.error.code == config_pb2.CODE_DEADLINE_EXCEEDED
