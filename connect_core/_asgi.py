@@ -19,8 +19,10 @@ from ._method import AnyServiceInfo
 from ._options import Endpoint, ServerOptions, build_endpoints
 from ._protocol import CallSetup, HeaderList
 from ._server_shared import (
+    DRAIN_SECONDS,
     Reply,
     body_too_large,
+    drain_cap,
     error_reply,
     negotiate,
     not_found,
@@ -127,21 +129,13 @@ async def read_body(receive: Receive, limit: int) -> bytes:
             return b"".join(parts)
 
 
-_DRAIN_SECONDS = 5.0
-_DRAIN_UNLIMITED_BYTES = 64 * 1024 * 1024
-
-
 async def drain(receive: Receive, limit: int) -> None:
-    """Read and discard what is left of a request body we answer without reading.
-
-    Some HTTP/2 servers (hypercorn) drop the whole connection when body data arrives for a
-    stream whose response is already complete, so refusals finish reading first. Bounded by
-    twice ``limit`` plus 1 MiB (64 MiB when there is no limit) and by a few seconds.
-    """
-    cap = 2 * limit + (1 << 20) if limit > 0 else _DRAIN_UNLIMITED_BYTES
+    """Read and discard what is left of a request body we answer without reading, within
+    the drain policy (:func:`drain_cap` bytes, :data:`DRAIN_SECONDS`)."""
+    cap = drain_cap(limit)
     seen = 0
     with contextlib.suppress(TimeoutError):
-        async with asyncio.timeout(_DRAIN_SECONDS):
+        async with asyncio.timeout(DRAIN_SECONDS):
             while seen <= cap:
                 message = await receive()
                 if message["type"] != "http.request" or not message.get("more_body", False):

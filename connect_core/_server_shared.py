@@ -92,6 +92,25 @@ def body_too_large(limit: int) -> ConnectError:
     )
 
 
+DRAIN_SECONDS = 5.0
+"""How long a server reads a request body that its reply did not need (see drain_cap)."""
+_DRAIN_UNLIMITED_BYTES = 64 * 1024 * 1024
+
+
+def drain_cap(limit: int) -> int:
+    """How many bytes of a request body a server reads and drops when its reply did not need
+    them, for an endpoint whose message limit is ``limit`` (<= 0: none).
+
+    The one drain policy of every adapter: a reply that goes out before its request body was
+    read (a refusal, an error, a handler that finished early) first takes in the rest of a
+    reasonably sized, promptly sent body, at most twice the limit plus 1 MiB (64 MiB without
+    a limit) and for at most :data:`DRAIN_SECONDS`. A server that ends a response with
+    request bytes unread may reset the connection under the reply (HTTP/1.1), or drop the
+    whole connection when they arrive later (hypercorn over HTTP/2).
+    """
+    return 2 * limit + (1 << 20) if limit > 0 else _DRAIN_UNLIMITED_BYTES
+
+
 def deadline_error() -> ConnectError:
     """The error of a call that ran past its deadline."""
     return ConnectError(Code.DEADLINE_EXCEEDED, "the call's deadline expired")

@@ -17,6 +17,7 @@ from ._options import Endpoint, ServerOptions, build_endpoints
 from ._server_shared import (
     Reply,
     body_too_large,
+    drain_cap,
     error_reply,
     negotiate,
     not_found,
@@ -89,9 +90,6 @@ def body_chunks(environ: WSGIEnviron) -> Iterator[bytes]:
         yield chunk
 
 
-_DRAIN_UNLIMITED_BYTES = 64 * 1024 * 1024
-
-
 class RequestBody:
     """The request body's chunks as they arrive, knowing whether all of it was read.
 
@@ -129,9 +127,10 @@ class RequestBody:
         return b"".join(parts)
 
     def drain(self, limit: int) -> None:
-        """Read and discard the rest of the body, up to twice ``limit`` plus 1 MiB (64 MiB
-        when there is no limit); past that the server may reset the connection."""
-        cap = 2 * limit + (1 << 20) if limit > 0 else _DRAIN_UNLIMITED_BYTES
+        """Read and discard the rest of the body, up to :func:`drain_cap` bytes (a blocking
+        read cannot be bounded in time here); past that the server may reset the
+        connection."""
+        cap = drain_cap(limit)
         seen = 0
         for chunk in self:
             seen += len(chunk)

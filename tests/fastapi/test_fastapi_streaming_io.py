@@ -180,3 +180,51 @@ def test_h2_stream_reply_ends_after_a_declared_body(fastapi_hypercorn: Server) -
     from e2e.test_body_drain import h2_refused_stream_waits_for_its_body
 
     h2_refused_stream_waits_for_its_body(fastapi_hypercorn.port, "/rpc/echo.v1.EchoService/Repeat")
+
+
+def test_refused_stream_drains_past_the_message_limit() -> None:
+    """A stream refused for a message over ``read_max_bytes`` still reads the rest of its body
+    before the response ends, within the core's drain policy (twice the limit plus 1 MiB),
+    not just up to the limit: a server that ends a response with request bytes unread may
+    reset the connection under it (granian did, in the conformance suite)."""
+    import asyncio
+
+    from connect_fastapi import ConnectRouter
+    from fastapi import FastAPI
+    from servers.echo_service import AsyncEcho
+
+    app = FastAPI()
+    app.include_router(ConnectRouter(AsyncEcho(), read_max_bytes=1024))
+    first = b"\x00" + (2000).to_bytes(4, "big") + b"\x00" * 2000
+    chunks = [first] + [b"\x00" * 1000] * 8
+    read: list[int] = []
+    ended_after: list[int] = []
+
+    async def receive() -> dict[str, object]:
+        if len(read) < len(chunks):
+            read.append(len(read))
+            last = len(read) == len(chunks)
+            return {"type": "http.request", "body": chunks[len(read) - 1], "more_body": not last}
+        await asyncio.sleep(10)
+        return {"type": "http.disconnect"}
+
+    async def send(message: dict[str, object]) -> None:
+        if message["type"] == "http.response.body" and not message.get("more_body", False):
+            ended_after.append(len(read))
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/echo.v1.EchoService/Collect",
+        "raw_path": b"/echo.v1.EchoService/Collect",
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"content-type", b"application/connect+proto")],
+        "client": ("127.0.0.1", 1),
+        "server": ("127.0.0.1", 80),
+    }
+    asyncio.run(asyncio.wait_for(app(scope, receive, send), 5))
+    assert ended_after == [len(chunks)], "the response ended before the body was read"

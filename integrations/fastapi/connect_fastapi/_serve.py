@@ -32,8 +32,10 @@ from connect_core._handler_sync import open_stream_sync, run_unary_sync
 from connect_core._options import Endpoint
 from connect_core._protocol import CallSetup, HeaderList
 from connect_core._server_shared import (
+    DRAIN_SECONDS,
     Reply,
     body_too_large,
+    drain_cap,
     error_reply,
     negotiate,
     not_found,
@@ -42,8 +44,6 @@ from connect_core._server_shared import (
 from ._errors import http_exception_to_connect_error
 
 _NO_QUERY: dict[str, str] = {}
-_DRAIN_SECONDS = 1.0
-_DRAIN_BYTES = 4 * 1024 * 1024
 
 
 class ConnectResponse(Response):
@@ -59,22 +59,25 @@ class ConnectResponse(Response):
         self.raw_headers = raw
 
 
-async def drain(request: Request, limit: int = _DRAIN_BYTES) -> None:
-    """Read and drop what is left of the request body: at most ``limit`` bytes, for 1 s.
+async def drain(request: Request, limit: int) -> None:
+    """Read and drop what is left of the request body, within the core's drain policy
+    (``drain_cap(limit)`` bytes for ``read_max_bytes`` ``limit``, ``DRAIN_SECONDS``).
 
     A response that completes before the request body has fully arrived is legal HTTP, but
     under HTTP/2 hypercorn drops the whole connection when data then arrives for the finished
-    stream. So refusals, and streams that end before reading all their requests, take in the
-    rest of a (reasonably sized, promptly sent) body first.
+    stream, and HTTP/1.1 servers may reset a connection closed with unread request bytes. So
+    refusals, and streams that end before reading all their requests, take in the rest of a
+    (reasonably sized, promptly sent) body first.
     """
     if request.method == "GET":
         return
+    cap = drain_cap(limit)
     size = 0
-    with anyio.move_on_after(_DRAIN_SECONDS):
+    with anyio.move_on_after(DRAIN_SECONDS):
         try:
             async for chunk in request.stream():
                 size += len(chunk)
-                if 0 < limit < size:
+                if size > cap:
                     return
         except (ClientDisconnect, RuntimeError, HTTPException):  # gone, read, or over a limit
             return
@@ -83,19 +86,29 @@ async def drain(request: Request, limit: int = _DRAIN_BYTES) -> None:
 class RefusalResponse(ConnectResponse):
     """A :class:`ConnectResponse` refusing a call: the unread request body is drained first."""
 
-    def __init__(self, request: Request, status: int, headers: HeaderList, body: bytes) -> None:
-        """Refuse ``request`` with ``status``, ``headers`` and ``body``."""
+    def __init__(
+        self,
+        request: Request,
+        status: int,
+        headers: HeaderList,
+        body: bytes,
+        *,
+        limit: int = 0,
+    ) -> None:
+        """Refuse ``request`` with ``status``, ``headers`` and ``body``; ``limit`` is the
+        endpoint's ``read_max_bytes`` (0: unknown), which bounds the drain."""
         super().__init__(status, headers, body)
         self._request = request
+        self._limit = limit
 
     @classmethod
-    def for_reply(cls, request: Request, reply: Reply) -> RefusalResponse:
+    def for_reply(cls, request: Request, reply: Reply, *, limit: int = 0) -> RefusalResponse:
         """The response refusing ``request`` with a buffered core :class:`Reply`."""
-        return cls(request, reply.status, reply.headers, reply.body)
+        return cls(request, reply.status, reply.headers, reply.body, limit=limit)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Drain the request body, then send the response."""
-        await drain(self._request)
+        await drain(self._request, self._limit)
         await super().__call__(scope, receive, send)
 
 
@@ -154,7 +167,7 @@ class ConnectCall:
         query = parse_query(scope["query_string"]) if http_method == "GET" else _NO_QUERY
         setup = negotiate(ep, http_method, headers, query)
         if isinstance(setup, Reply):
-            return RefusalResponse.for_reply(request, setup)
+            return RefusalResponse.for_reply(request, setup, limit=ep.read_max_bytes)
         ctx = RequestContext(ep.method, http_method, headers, setup.timeout_ms, request)
         if self.streaming:
             return ConnectStreamingResponse(ep, setup, ctx, request)
@@ -165,7 +178,9 @@ class ConnectCall:
             except ClientDisconnect:
                 return ConnectResponse(499, [], b"")
             except ConnectError as e:
-                return RefusalResponse.for_reply(request, error_reply(ep, setup, e))
+                return RefusalResponse.for_reply(
+                    request, error_reply(ep, setup, e), limit=ep.read_max_bytes
+                )
             _cache_body(ctx, body)
         if ep.is_async:
             return ConnectResponse(*await run_unary(ep, setup, ctx, body))
@@ -183,13 +198,19 @@ class ConnectCall:
         ep = self.endpoint
         extra = Headers(list(headers)) or None
         if not self.streaming:
-            return RefusalResponse(request, *ep.protocol.unary_error(None, error, extra, None))
+            return RefusalResponse(
+                request, *ep.protocol.unary_error(None, error, extra, None), limit=ep.read_max_bytes
+            )
         negotiated = negotiate(
             ep, request.method, Headers.from_raw(request.scope["headers"]), _NO_QUERY
         )
         setup = None if isinstance(negotiated, Reply) else negotiated
         proto = ep.protocol if setup is None else setup.protocol
-        return RefusalResponse(request, *proto.stream_error_response(setup, error, extra, None))
+        return RefusalResponse(
+            request,
+            *proto.stream_error_response(setup, error, extra, None),
+            limit=ep.read_max_bytes,
+        )
 
 
 class UnknownProcedure:
