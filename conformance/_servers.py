@@ -1,16 +1,24 @@
 """The HTTP servers the conformance server program runs an application on.
 
 Each runner takes the application, a listening socket bound by the caller (so the port is
-known before serving starts) and the TLS files, and serves until the process is terminated.
+known before serving starts), the TLS files and a callback that tells the conformance runner
+where to connect, called once connections are accepted; it serves until the process is
+terminated.
 """
 
 from __future__ import annotations
 
+import socket
 import ssl
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+Announce = Callable[[], None]
+"""Tells the conformance runner where the server listens."""
 
 
 @dataclass(frozen=True)
@@ -39,8 +47,9 @@ def _is_wsgi(app: object) -> bool:
     return isinstance(app, ConnectWSGIApplication)
 
 
-def run_uvicorn(app: Any, sock: Any, tls: TLSFiles | None) -> None:
+def run_uvicorn(app: Any, sock: Any, tls: TLSFiles | None, announce: Announce) -> None:
     """uvicorn: HTTP/1.1 (with TLS when asked)."""
+    announce()  # the socket listens: connections wait in its backlog
     import uvicorn
 
     options: dict[str, Any] = {}
@@ -60,8 +69,9 @@ def run_uvicorn(app: Any, sock: Any, tls: TLSFiles | None) -> None:
     uvicorn.Server(config).run(sockets=[sock])
 
 
-def run_hypercorn(app: Any, sock: Any, tls: TLSFiles | None) -> None:
+def run_hypercorn(app: Any, sock: Any, tls: TLSFiles | None, announce: Announce) -> None:
     """hypercorn: HTTP/1.1 and h2c in clear text, HTTP/1.1 and HTTP/2 (ALPN) over TLS."""
+    announce()
     import asyncio
 
     from hypercorn.asyncio import serve
@@ -84,10 +94,11 @@ def run_hypercorn(app: Any, sock: Any, tls: TLSFiles | None) -> None:
     asyncio.run(serve(app, config, mode=mode))  # type: ignore[arg-type]
 
 
-def run_gunicorn(app: Any, sock: Any, tls: TLSFiles | None) -> None:
+def run_gunicorn(app: Any, sock: Any, tls: TLSFiles | None, announce: Announce) -> None:
     """gunicorn: WSGI over HTTP/1.1 (with TLS when asked), one worker with many threads."""
     if not _is_wsgi(app):
         raise SystemExit("gunicorn serves WSGI applications: use --framework wsgi")
+    announce()
     from gunicorn.app.base import BaseApplication
 
     settings: dict[str, Any] = {
@@ -120,7 +131,52 @@ def run_gunicorn(app: Any, sock: Any, tls: TLSFiles | None) -> None:
     _Gunicorn().run()
 
 
-SERVERS: dict[str, Callable[[Any, Any, TLSFiles | None], None]] = {
+def run_granian(app: Any, sock: Any, tls: TLSFiles | None, announce: Announce) -> None:
+    """granian: HTTP/1.1 and HTTP/2 (h2c and TLS), ASGI or WSGI.
+
+    granian binds its own socket and imports the application in its worker process, so the
+    port is handed over (the caller's socket is closed first) and the worker rebuilds the
+    application from ``CONFORMANCE_APP`` (see :func:`conformance.server.app_from_env`).
+    """
+    from granian import Granian
+    from granian.constants import HTTPModes, Interfaces
+
+    port = sock.getsockname()[1]
+    sock.close()
+    threading.Thread(target=_announce_when_listening, args=(port, announce), daemon=True).start()
+    options: dict[str, Any] = {}
+    if tls is not None:
+        options.update(ssl_cert=Path(tls.certfile), ssl_key=Path(tls.keyfile))
+        if tls.client_ca is not None:
+            options.update(ssl_ca=Path(tls.client_ca), ssl_client_verify=True)
+    Granian(
+        "conformance.server:app_from_env",
+        address="127.0.0.1",
+        port=port,
+        interface=Interfaces.WSGI if _is_wsgi(app) else Interfaces.ASGI,
+        http=HTTPModes.auto,
+        factory=True,
+        log_level="warning",  # type: ignore[arg-type]
+        blocking_threads=64 if _is_wsgi(app) else None,
+        **options,
+    ).serve()
+
+
+def _announce_when_listening(port: int, announce: Announce) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+        except OSError:
+            time.sleep(0.05)
+            continue
+        announce()
+        return
+    raise SystemExit(f"the server did not listen on port {port} within 30 s")
+
+
+SERVERS: dict[str, Callable[[Any, Any, TLSFiles | None, Announce], None]] = {
+    "granian": run_granian,
     "gunicorn": run_gunicorn,
     "hypercorn": run_hypercorn,
     "uvicorn": run_uvicorn,

@@ -11,13 +11,14 @@ OS picks, writes a size-prefixed ``ServerCompatResponse`` naming it, and serves
 ``--framework`` picks what serves the service: ``asgi`` (the generated ASGI application),
 ``wsgi`` (the generated WSGI application) or ``fastapi`` (``ConnectRouter`` in a FastAPI
 app; ``--service sync`` serves the sync handlers through it). ``--server`` picks the HTTP
-server under it: ``uvicorn`` (HTTP/1.1), ``hypercorn`` (HTTP/1.1 and h2c, HTTP/2 over TLS)
-or ``gunicorn`` (WSGI, HTTP/1.1, threaded workers).
+server under it: ``uvicorn`` (HTTP/1.1), ``hypercorn`` (HTTP/1.1 and h2c, HTTP/2 over TLS),
+``granian`` (the same, ASGI or WSGI) or ``gunicorn`` (WSGI, HTTP/1.1, threaded workers).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import socket
 import sys
 import tempfile
@@ -67,6 +68,16 @@ def build_app(framework: str, service: str, read_max_bytes: int | None) -> objec
     raise SystemExit(f"unknown framework {framework!r}; choose one of {', '.join(FRAMEWORKS)}")
 
 
+_APP_ENV = "CONFORMANCE_APP"
+
+
+def app_from_env() -> object:
+    """Build the application described by ``$CONFORMANCE_APP`` (for servers, like granian,
+    that import the application in a worker process of their own)."""
+    framework, service, limit = os.environ[_APP_ENV].split(",")
+    return build_app(framework, service, int(limit) or None)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Read the runner's request, start the server, report where it listens, serve."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -80,11 +91,17 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
 
+    # The runner reads the ServerCompatResponse from stdout: keep that channel for it alone
+    # and send whatever else writes to stdout (servers' banners and logs) to stderr.
+    runner_out = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    sys.stdout.flush()
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
     request = read_message(sys.stdin.buffer, server_compat_pb2.ServerCompatRequest)
     if request is None:
         raise SystemExit("expected a ServerCompatRequest on stdin")
     limit = request.message_receive_limit or None
     app = build_app(args.framework, args.service, limit)
+    os.environ[_APP_ENV] = f"{args.framework},{args.service},{limit or 0}"
 
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -106,8 +123,7 @@ def main(argv: list[str] | None = None) -> int:
             port=sock.getsockname()[1],
             pem_cert=request.server_creds.cert if request.use_tls else b"",
         )
-        write_message(sys.stdout.buffer, response)
-        SERVERS[args.server](app, sock, tls)
+        SERVERS[args.server](app, sock, tls, lambda: write_message(runner_out, response))
     return 0
 
 

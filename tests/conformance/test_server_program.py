@@ -45,6 +45,8 @@ RequestInfo = service_pb2.ConformancePayload.RequestInfo
         ("fastapi", "uvicorn", "async"),
         ("fastapi", "uvicorn", "sync"),
         ("asgi", "hypercorn", "async"),
+        ("asgi", "granian", "async"),
+        ("wsgi", "granian", "sync"),
     ],
     ids=lambda p: "-".join(p),
 )
