@@ -10,7 +10,8 @@ A config's file name says what it runs: ``server-F-S.yaml`` starts
 ``python -m conformance.server --framework F --server S`` (``server-F-S-sync.yaml`` adds
 ``--service sync``) and ``client-MODE-T.yaml`` starts
 ``python -m conformance.client --transport T --mode MODE``. A ``known-flaky-NAME.txt`` beside a
-config lists the cases that may fail in that combination, each with its reason.
+config lists the cases that may fail in that combination (``known-flaky-server.txt`` and
+``known-flaky-client.txt``: in every server or client combination), each with its reason.
 
 The runner is ``$CONNECTCONFORMANCE`` when set, else ``connectconformance`` on the ``PATH`` or
 in Go's ``bin`` folder (``go install connectrpc.com/conformance/cmd/connectconformance@v1.0.5``).
@@ -53,9 +54,10 @@ class Combination:
     def runner_command(self, runner: str) -> list[str]:
         """The runner's command line for this combination."""
         command = [runner, "--conf", str(self.config), "--mode", self.mode]
-        flaky = self.config.with_name(f"known-flaky-{self.name}.txt")
-        if flaky.exists():
-            command += ["--known-flaky", f"@{flaky}"]
+        for name in (self.mode, self.name):
+            flaky = self.config.with_name(f"known-flaky-{name}.txt")
+            if flaky.exists():
+                command += ["--known-flaky", f"@{flaky}"]
         return [*command, "--", *self.command]
 
 
