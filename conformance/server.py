@@ -61,8 +61,8 @@ def build_app(framework: str, service: str, read_max_bytes: int | None) -> objec
 
         app = FastAPI()
         app.include_router(ConnectRouter(handlers, **options))
-        # Calls to services the app does not serve get Connect's 404 (as the FastAPI docs
-        # recommend), not FastAPI's {"detail": ...}.
+        # Calls to services the app does not serve get Connect's 404, not FastAPI's
+        # {"detail": ...} (as connect_fastapi's README describes).
         app.add_exception_handler(HTTPException, connect_exception_handler)
         return app
     raise SystemExit(f"unknown framework {framework!r}; choose one of {', '.join(FRAMEWORKS)}")
