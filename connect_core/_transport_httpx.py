@@ -109,21 +109,27 @@ class _CancelableStream:
         shutdown_socket(self._stream.get_extra_info("socket"))
 
     def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        unregister = self._guard()
-        try:
+        handle: CancelHandle | None = getattr(_active, "cancel", None)
+        if handle is None:  # the common case: no handle, no bookkeeping
             data: bytes = self._stream.read(max_bytes, timeout)
             return data
+        unregister = handle.on_cancel(self._abort)
+        try:
+            data = self._stream.read(max_bytes, timeout)
         finally:
-            if unregister is not None:
-                unregister()
+            unregister()
+        return data
 
     def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        unregister = self._guard()
+        handle: CancelHandle | None = getattr(_active, "cancel", None)
+        if handle is None:
+            self._stream.write(buffer, timeout)
+            return
+        unregister = handle.on_cancel(self._abort)
         try:
             self._stream.write(buffer, timeout)
         finally:
-            if unregister is not None:
-                unregister()
+            unregister()
 
     def close(self) -> None:
         self._stream.close()
