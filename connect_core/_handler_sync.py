@@ -8,7 +8,7 @@ stream is ended with that error before its next message. Handlers can cooperate 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from google.protobuf.message import Message
@@ -88,9 +88,17 @@ def _next(it: Iterator[Any], ctx: RequestContext) -> Any:
 
 
 def open_stream_sync(
-    ep: Endpoint, setup: CallSetup, ctx: RequestContext, chunks: Iterator[bytes]
+    ep: Endpoint,
+    setup: CallSetup,
+    ctx: RequestContext,
+    chunks: Iterator[bytes],
+    before_end: Callable[[], None] | None = None,
 ) -> tuple[int, HeaderList, Iterator[bytes]]:
-    """Start a streaming call, run it to its first message, return status, headers, body."""
+    """Start a streaming call, run it to its first message, return status, headers, body.
+
+    ``before_end`` is called once the handler is done, before the end of the stream is
+    produced (the twin of :func:`~connect_core._handler_async.open_stream`'s).
+    """
     proto = setup.protocol
     kind = ep.method.stream_type
     decoder = StreamDecoder(setup, ep.method.input, ep.read_max_bytes)
@@ -110,7 +118,7 @@ def open_stream_sync(
     except Exception as e:
         err = as_connect_error(e, ep.method.procedure)
     status, headers = proto.stream_response_head(setup, ctx._response_headers)
-    return status, headers, _stream_body(ep, setup, ctx, it, first, err)
+    return status, headers, _stream_body(ep, setup, ctx, it, first, err, before_end)
 
 
 def _stream_body(
@@ -120,6 +128,7 @@ def _stream_body(
     it: Iterator[Any] | None,
     message: Any,
     err: ConnectError | None,
+    before_end: Callable[[], None] | None,
 ) -> Iterator[bytes]:
     proto = setup.protocol
     output = ep.method.output
@@ -134,6 +143,8 @@ def _stream_body(
                     message = _next(it, ctx)
             except Exception as e:
                 err = as_connect_error(e, ep.method.procedure)
+        if before_end is not None:
+            before_end()
         yield proto.stream_end(setup, err, ctx._response_trailers)
     finally:
         close = getattr(it, "close", None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from functools import partial
 from typing import Any
 
 from typing_extensions import Unpack
@@ -129,7 +130,7 @@ class RequestBody:
     def drain(self, limit: int) -> None:
         """Read and discard the rest of the body, up to :func:`drain_cap` bytes (a blocking
         read cannot be bounded in time here); past that the server may reset the
-        connection."""
+        connection. Nothing happens once the body was read to its end."""
         cap = drain_cap(limit)
         seen = 0
         for chunk in self:
@@ -190,7 +191,10 @@ def serve_wsgi(
         return respond(start_response, setup)
     ctx = RequestContext(ep.method, http_method, headers, setup.timeout_ms, request)
     if ep.streaming:
-        status, hdrs, chunks = open_stream_sync(ep, setup, ctx, body)
+        # A body of declared length is read before the end of the reply goes out (see the
+        # ASGI app's _serve_stream): a client that sees the end may cut it short.
+        before_end = partial(body.drain, ep.read_max_bytes) if "content-length" in headers else None
+        status, hdrs, chunks = open_stream_sync(ep, setup, ctx, body, before_end)
         start_response(status_line(status), hdrs)
         return body.drained_after(chunks, ep.read_max_bytes)
     try:

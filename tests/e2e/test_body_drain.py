@@ -1,9 +1,10 @@
 """A reply that goes out before its request body was read still lets the client finish.
 
 HTTP/1.1, raw sockets: the request head and the first part of the body go first; the server
-answers from them (a message over the limit, refused from its length prefix); the rest of
-the body follows. The server must read that rest before it ends the response, so that the
-client sees the whole reply and the connection is not reset under it with unread bytes.
+refuses the call from them (a message over the limit, refused from its length prefix); the
+rest of the body follows. A body of declared length is read before the end of the reply goes
+out, so that the client never cuts it short and the connection is not reset under the reply
+with unread bytes.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ def _read_until(sock: socket.socket, marker: bytes, timeout: float) -> bytes:
     return data
 
 
-@pytest.mark.parametrize("procedure", ["Collect", "Chat"])
+@pytest.mark.parametrize("procedure", ["Collect", "Chat", "Repeat"])
 def test_refused_stream_reads_the_rest_of_the_body(gunicorn_server, procedure: str) -> None:  # type: ignore[no-untyped-def]
     prefix = b"\x00" + (LIMIT + 1).to_bytes(4, "big")  # one message, one byte over the limit
     length = len(prefix) + FIRST + REST
@@ -43,20 +44,21 @@ def test_refused_stream_reads_the_rest_of_the_body(gunicorn_server, procedure: s
     ).encode()
     with socket.create_connection(("127.0.0.1", gunicorn_server.port), timeout=5) as sock:
         sock.sendall(head + prefix + b"\x00" * FIRST)
-        reply = _read_until(sock, b"resource_exhausted", timeout=5)
-        assert b"resource_exhausted" in reply, reply
-        # The end-of-stream message is out; the response must not end before the body does.
-        time.sleep(0.3)
+        # The call is refused from the length prefix, but the body has a declared length: the
+        # end of the reply (its end-of-stream message, and the end of the response) waits
+        # for the rest of it, which a client that saw the end might cut short (an HTTP/2 WSGI
+        # server such as granian then resets the stream under the reply).
+        time.sleep(0.5)
         sock.setblocking(False)
         try:
             early = sock.recv(65536)
         except BlockingIOError:
             early = b""
         sock.setblocking(True)
-        assert not (reply + early).endswith(b"0\r\n\r\n"), "the response ended before the body"
+        assert b"resource_exhausted" not in early, "the end went out before the body was read"
         sock.sendall(b"\x00" * REST)
-        rest = _read_until(sock, b"0\r\n\r\n", timeout=5)
-        assert (reply + early + rest).endswith(b"0\r\n\r\n")
+        reply = early + _read_until(sock, b"0\r\n\r\n", timeout=5)
+        assert b"resource_exhausted" in reply and reply.endswith(b"0\r\n\r\n")
         # The connection is still good for another call.
         query = "encoding=json&message=%7B%7D"
         sock.sendall(f"GET {ECHO}Echo?{query} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
