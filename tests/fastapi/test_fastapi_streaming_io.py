@@ -175,11 +175,14 @@ def test_send_headers_opens_the_stream_early(fserver: Server, prefix: str) -> No
     assert "error" not in end_stream(body)
 
 
-def test_h2_stream_reply_ends_after_a_declared_body(fastapi_hypercorn: Server) -> None:
-    """As the core app does (see tests/e2e/test_body_drain.py)."""
+@pytest.mark.parametrize("prefix", ["/rpc", "/sync"], ids=["async", "sync"])
+def test_h2_stream_reply_ends_after_a_declared_body(fastapi_hypercorn: Server, prefix: str) -> None:
+    """As the core app does (see tests/e2e/test_body_drain.py), for async and sync services."""
     from e2e.test_body_drain import h2_refused_stream_waits_for_its_body
 
-    h2_refused_stream_waits_for_its_body(fastapi_hypercorn.port, "/rpc/echo.v1.EchoService/Repeat")
+    h2_refused_stream_waits_for_its_body(
+        fastapi_hypercorn.port, prefix + "/echo.v1.EchoService/Repeat"
+    )
 
 
 def test_refused_stream_drains_past_the_message_limit() -> None:

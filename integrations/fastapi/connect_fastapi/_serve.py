@@ -350,6 +350,10 @@ class ConnectStreamingResponse(StreamingResponse):
             await drain(self._request, self._endpoint.read_max_bytes)
             self._body_read.set()
 
+    def _finish_body_from_thread(self) -> None:
+        # The sync handler's stream runs in the threadpool; the body is read on the loop.
+        anyio.from_thread.run(self._finish_body)
+
     def _head(self, status: int, headers: HeaderList) -> None:
         self.status_code = status
         self.raw_headers = encode_headers(headers)
@@ -369,8 +373,11 @@ class ConnectStreamingResponse(StreamingResponse):
                 await body.aclose()  # type: ignore[attr-defined]
             return
         sync_chunks = _SyncChunks(self._request_chunks())
+        sync_before_end = (
+            self._finish_body_from_thread if "content-length" in ctx.request_headers() else None
+        )
         status, headers, sync_body = await run_in_threadpool(
-            open_stream_sync, ep, setup, ctx, sync_chunks
+            open_stream_sync, ep, setup, ctx, sync_chunks, sync_before_end
         )
         self._head(status, headers)
         try:
