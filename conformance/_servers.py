@@ -162,6 +162,47 @@ def run_granian(app: Any, sock: Any, tls: TLSFiles | None, announce: Announce) -
     ).serve()
 
 
+def run_pyvoy(app: Any, sock: Any, tls: TLSFiles | None, announce: Announce) -> None:
+    """pyvoy (Envoy): HTTP/1.1 and HTTP/2 (h2c and TLS), ASGI or WSGI.
+
+    pyvoy runs in a process of its own and imports the application by name, so the port is
+    handed over (the caller's socket is closed first) and it rebuilds the application from
+    ``CONFORMANCE_APP`` (``conformance._env_app``). Terminating this process stops it.
+    """
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    port = sock.getsockname()[1]
+    sock.close()
+    command = [
+        str(Path(sys.executable).parent / "pyvoy"),
+        "--address",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--interface",
+        "wsgi" if _is_wsgi(app) else "asgi",
+        "--log-level",
+        "warning",
+        "--tls-disable-http3",
+    ]
+    if tls is not None:
+        command += ["--tls-cert", tls.certfile, "--tls-key", tls.keyfile]
+        if tls.client_ca is not None:
+            command += ["--tls-ca-cert", tls.client_ca, "--tls-require-client-certificate"]
+    repo = str(Path(__file__).resolve().parent.parent)
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [repo, os.environ.get("PYTHONPATH")])),
+    }
+    child = subprocess.Popen([*command, "conformance._env_app:app"], cwd=repo, env=env)
+    signal.signal(signal.SIGTERM, lambda *_: child.terminate())
+    threading.Thread(target=_announce_when_listening, args=(port, announce), daemon=True).start()
+    child.wait()
+
+
 def _announce_when_listening(port: int, announce: Announce) -> None:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -179,6 +220,7 @@ SERVERS: dict[str, Callable[[Any, Any, TLSFiles | None, Announce], None]] = {
     "granian": run_granian,
     "gunicorn": run_gunicorn,
     "hypercorn": run_hypercorn,
+    "pyvoy": run_pyvoy,
     "uvicorn": run_uvicorn,
 }
 """The server runners by name."""

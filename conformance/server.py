@@ -12,7 +12,8 @@ OS picks, writes a size-prefixed ``ServerCompatResponse`` naming it, and serves
 ``wsgi`` (the generated WSGI application) or ``fastapi`` (``ConnectRouter`` in a FastAPI
 app; ``--service sync`` serves the sync handlers through it). ``--server`` picks the HTTP
 server under it: ``uvicorn`` (HTTP/1.1), ``hypercorn`` (HTTP/1.1 and h2c, HTTP/2 over TLS),
-``granian`` (the same, ASGI or WSGI) or ``gunicorn`` (WSGI, HTTP/1.1, threaded workers).
+``granian`` or ``pyvoy`` (the same, ASGI or WSGI) or ``gunicorn`` (WSGI, HTTP/1.1, threaded
+workers).
 """
 
 from __future__ import annotations

@@ -47,6 +47,7 @@ RequestInfo = service_pb2.ConformancePayload.RequestInfo
         ("asgi", "hypercorn", "async"),
         ("asgi", "granian", "async"),
         ("wsgi", "granian", "sync"),
+        ("asgi", "pyvoy", "async"),
     ],
     ids=lambda p: "-".join(p),
 )
