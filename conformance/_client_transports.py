@@ -50,6 +50,19 @@ def _check(name: str, plan: CallPlan) -> ssl.SSLContext | None:
     return ssl_context(plan.tls, f"{name}-{'h2' if plan.http2 else 'h1'}")
 
 
+def _httpx_options(context: ssl.SSLContext | None, http2: bool) -> dict[str, Any]:
+    """The options of the httpx clients made here, async and sync alike."""
+    import httpx
+
+    return {
+        "timeout": None,
+        "verify": context if context is not None else True,
+        "http1": not http2,
+        "http2": http2,
+        "limits": httpx.Limits(max_connections=None, max_keepalive_connections=64),
+    }
+
+
 class AsyncTransports:
     """Async transports by TLS setup and HTTP version; create and use on one event loop."""
 
@@ -75,13 +88,7 @@ class AsyncTransports:
         if name == "httpx":
             import httpx
 
-            client = httpx.AsyncClient(
-                timeout=None,
-                verify=context if context is not None else True,
-                http1=not http2,
-                http2=http2,
-                limits=httpx.Limits(max_connections=None, max_keepalive_connections=64),
-            )
+            client = httpx.AsyncClient(**_httpx_options(context, http2))
             self._clients.append(client)
             return HttpxAsyncTransport(client)
         if name == "httptools":
@@ -138,13 +145,7 @@ class SyncTransports:
         if name == "httpx":
             import httpx
 
-            client = httpx.Client(
-                timeout=None,
-                verify=context if context is not None else True,
-                http1=not http2,
-                http2=http2,
-                limits=httpx.Limits(max_connections=None, max_keepalive_connections=64),
-            )
+            client = httpx.Client(**_httpx_options(context, http2))
             self._clients.append(client)
             return HttpxSyncTransport(client)
         if name == "httptools":

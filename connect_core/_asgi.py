@@ -21,6 +21,7 @@ from ._protocol import CallSetup, HeaderList
 from ._server_shared import (
     DRAIN_SECONDS,
     Reply,
+    body_read_before_end,
     body_too_large,
     drain_cap,
     error_reply,
@@ -268,16 +269,11 @@ async def _serve_stream(
     body_iter: AsyncIterator[bytes] | None = None
 
     async def finish_body() -> None:
-        # A body with a declared length is sent whole whatever the reply says, and a client
-        # that sees the end of the reply may cut it short, which some HTTP/2 servers
-        # (hypercorn) punish by dropping the whole connection: read it before the end goes
-        # out. (A bidi client may wait for that end before it stops sending, so bodies
-        # without a length are drained after it.)
         if not watcher.body_done:
             watcher.body_done = True
             await drain(receive, ep.read_max_bytes)
 
-    before_end = finish_body if "content-length" in ctx.request_headers() else None
+    before_end = finish_body if body_read_before_end(ctx.request_headers()) else None
     try:
         status, hdrs, body_iter = await open_stream(
             ep, setup, ctx, _body_chunks(receive, watcher), before_end

@@ -111,6 +111,18 @@ def drain_cap(limit: int) -> int:
     return 2 * limit + (1 << 20) if limit > 0 else _DRAIN_UNLIMITED_BYTES
 
 
+def body_read_before_end(headers: Headers) -> bool:
+    """Whether a stream reads the rest of its request body before the end of its reply.
+
+    Yes when the request declared its length: such a body is sent whole whatever the reply
+    says, and a client that sees the end of the reply may cut it short, which servers punish
+    (hypercorn drops the whole HTTP/2 connection, granian resets the stream). A body without
+    a declared length (client and bidi streams) is drained after the end instead, since a
+    bidi client may wait for that end before it stops sending.
+    """
+    return "content-length" in headers
+
+
 def deadline_error() -> ConnectError:
     """The error of a call that ran past its deadline."""
     return ConnectError(Code.DEADLINE_EXCEEDED, "the call's deadline expired")

@@ -17,6 +17,7 @@ from ._method import AnyServiceInfo
 from ._options import Endpoint, ServerOptions, build_endpoints
 from ._server_shared import (
     Reply,
+    body_read_before_end,
     body_too_large,
     drain_cap,
     error_reply,
@@ -191,9 +192,8 @@ def serve_wsgi(
         return respond(start_response, setup)
     ctx = RequestContext(ep.method, http_method, headers, setup.timeout_ms, request)
     if ep.streaming:
-        # A body of declared length is read before the end of the reply goes out (see the
-        # ASGI app's _serve_stream): a client that sees the end may cut it short.
-        before_end = partial(body.drain, ep.read_max_bytes) if "content-length" in headers else None
+        drain_first = body_read_before_end(headers)
+        before_end = partial(body.drain, ep.read_max_bytes) if drain_first else None
         status, hdrs, chunks = open_stream_sync(ep, setup, ctx, body, before_end)
         start_response(status_line(status), hdrs)
         return body.drained_after(chunks, ep.read_max_bytes)

@@ -34,6 +34,7 @@ from connect_core._protocol import CallSetup, HeaderList
 from connect_core._server_shared import (
     DRAIN_SECONDS,
     Reply,
+    body_read_before_end,
     body_too_large,
     drain_cap,
     error_reply,
@@ -344,8 +345,6 @@ class ConnectStreamingResponse(StreamingResponse):
         self._body_read.set()
 
     async def _finish_body(self) -> None:
-        # As the core ASGI app does: a body of declared length is read before the end of
-        # the reply goes out (see connect_core's _serve_stream).
         if not self._body_read.is_set():
             await drain(self._request, self._endpoint.read_max_bytes)
             self._body_read.set()
@@ -361,7 +360,8 @@ class ConnectStreamingResponse(StreamingResponse):
     async def _produce(self) -> AsyncGenerator[bytes, None]:
         ep, setup, ctx = self._endpoint, self._setup, self._ctx
         if ep.is_async:
-            before_end = self._finish_body if "content-length" in ctx.request_headers() else None
+            drain_first = body_read_before_end(ctx.request_headers())
+            before_end = self._finish_body if drain_first else None
             status, headers, body = await open_stream(
                 ep, setup, ctx, self._request_chunks(), before_end
             )
@@ -374,7 +374,7 @@ class ConnectStreamingResponse(StreamingResponse):
             return
         sync_chunks = _SyncChunks(self._request_chunks())
         sync_before_end = (
-            self._finish_body_from_thread if "content-length" in ctx.request_headers() else None
+            self._finish_body_from_thread if body_read_before_end(ctx.request_headers()) else None
         )
         status, headers, sync_body = await run_in_threadpool(
             open_stream_sync, ep, setup, ctx, sync_chunks, sync_before_end
