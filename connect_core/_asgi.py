@@ -24,6 +24,7 @@ from ._server_shared import (
     body_read_before_end,
     body_too_large,
     drain_cap,
+    drain_idle,
     error_reply,
     negotiate,
     not_found,
@@ -130,15 +131,20 @@ async def read_body(receive: Receive, limit: int) -> bytes:
             return b"".join(parts)
 
 
-async def drain(receive: Receive, limit: int) -> None:
+async def drain(receive: Receive, limit: int, idle: float | None = None) -> None:
     """Read and discard what is left of a request body we answer without reading, within
-    the drain policy (:func:`drain_cap` bytes, :data:`DRAIN_SECONDS`)."""
+    the drain policy (:func:`drain_cap` bytes, :data:`DRAIN_SECONDS`); with ``idle``, stop
+    too when no part of the body comes for that many seconds."""
     cap = drain_cap(limit)
     seen = 0
     with contextlib.suppress(TimeoutError):
         async with asyncio.timeout(DRAIN_SECONDS):
             while seen <= cap:
-                message = await receive()
+                if idle is None:
+                    message = await receive()
+                else:
+                    async with asyncio.timeout(idle):
+                        message = await receive()
                 if message["type"] != "http.request" or not message.get("more_body", False):
                     return
                 seen += len(message.get("body", b""))
@@ -186,8 +192,7 @@ class ConnectASGIApplication:
         path: str = scope["path"]
         ep = self._endpoints.get(path) or self._endpoints.get(procedure_of(path))
         if ep is None:
-            if scope["method"] != "GET":
-                await drain(receive, 0)
+            await drain(receive, 0)
             await send_reply(send, not_found(path))
             return
         await serve_asgi(ep, scope, receive, send)
@@ -212,8 +217,7 @@ async def serve_asgi(
     query = parse_query(scope["query_string"]) if http_method == "GET" else {}
     setup = negotiate(ep, http_method, headers, query)
     if isinstance(setup, Reply):
-        if http_method != "GET":
-            await drain(receive, ep.read_max_bytes)
+        await drain(receive, ep.read_max_bytes)
         await send_reply(send, setup)
         return
     ctx = RequestContext(ep.method, http_method, headers, setup.timeout_ms, request)
@@ -221,7 +225,9 @@ async def serve_asgi(
         await _serve_stream(ep, setup, ctx, receive, send)
         return
     try:
-        body = await read_body(receive, ep.read_max_bytes) if http_method == "POST" else b""
+        body = await read_body(receive, ep.read_max_bytes)
+        if http_method == "GET":
+            body = b""  # a GET's message is in its query; an HTTP/2 body end still comes
     except ClientDisconnected:
         return
     except ConnectError as e:
@@ -288,7 +294,7 @@ async def _serve_stream(
         if not watcher.body_done:
             # The handler finished before the request body did; the end-of-stream message
             # is out, so the client will stop sending.
-            await drain(receive, ep.read_max_bytes)
+            await drain(receive, ep.read_max_bytes, drain_idle(ep.method.stream_type))
         await send({"type": "http.response.body", "body": b"", "more_body": False})
     except asyncio.CancelledError:
         if not watcher.disconnected:

@@ -126,6 +126,11 @@ async def open_stream(
         first = await _next(it, ctx)
     except Exception as e:
         err = as_connect_error(e, ep.method.procedure)
+    if before_end is not None and (err is not None or first is _END):
+        # The handler is done before its first message: the whole reply is known, and its
+        # head waits for the request body too, so that no client cuts the body short on it.
+        await before_end()
+        before_end = None
     status, headers = proto.stream_response_head(setup, ctx._response_headers)
     return status, headers, _stream_body(ep, setup, ctx, it, first, err, before_end)
 

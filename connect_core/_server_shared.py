@@ -16,6 +16,7 @@ from google.protobuf.message import Message
 from ._code import Code
 from ._errors import ConnectError
 from ._headers import Headers
+from ._method import StreamType
 from ._options import Endpoint
 from ._protocol import CallSetup, HeaderList, HTTPError
 
@@ -94,6 +95,9 @@ def body_too_large(limit: int) -> ConnectError:
 
 DRAIN_SECONDS = 5.0
 """How long a server reads a request body that its reply did not need (see drain_cap)."""
+DRAIN_IDLE_SECONDS = 0.25
+"""How long a server waits for more of a bidi stream's request body once the end of its reply
+went out (see :func:`drain_idle`)."""
 _DRAIN_UNLIMITED_BYTES = 64 * 1024 * 1024
 
 
@@ -109,6 +113,18 @@ def drain_cap(limit: int) -> int:
     whole connection when they arrive later (hypercorn over HTTP/2).
     """
     return 2 * limit + (1 << 20) if limit > 0 else _DRAIN_UNLIMITED_BYTES
+
+
+def drain_idle(kind: StreamType) -> float | None:
+    """How long a pause in the request body ends the drain after a stream's reply ended early.
+
+    A bidi client may wait for the end of the reply before it closes its side (connect-go's
+    full-duplex streams do), so a bidi stream stops draining after :data:`DRAIN_IDLE_SECONDS`
+    without data instead of keeping its client waiting; a client that is still sending is
+    read to its end. A client stream's client has no reply to wait for: its body is drained
+    within the whole policy (``None``: no idle limit).
+    """
+    return DRAIN_IDLE_SECONDS if kind.client_streams and kind.server_streams else None
 
 
 def body_read_before_end(headers: Headers) -> bool:

@@ -224,3 +224,48 @@ def test_send_headers_is_a_no_op_for_unary_calls(asgi_server) -> None:  # type: 
         )
         assert r.status_code == 200
         assert EchoResponse.FromString(r.content).message == "__headers_first__"
+
+
+def test_stream_refused_before_its_declared_body_answers_after_it(  # type: ignore[no-untyped-def]
+    h2_server,
+) -> None:
+    """A server stream refused from its first bytes (a message over the limit) sends no head
+    until its declared-length body is in: a client that sees the reply may stop its body
+    short of its Content-Length, which servers punish (hypercorn drops the connection)."""
+    rest = b"\x00" * 64
+    with H2Call(
+        "127.0.0.1",
+        h2_server.port,
+        ECHO + "Repeat",
+        {"content-type": "application/connect+proto", "content-length": str(5 + len(rest))},
+    ) as call:
+        call.send(b"\x00\xff\xff\xff\xff")
+        call.wait_response(timeout=0.5)
+        assert call.status is None, "the reply's head went out before the request body was in"
+        call.send(rest, end=True)
+        call.wait_end()
+        assert call.status == 200
+        [(flags, data)] = call.envelopes()
+        assert flags == 2
+        assert json.loads(data)["error"]["code"] == "resource_exhausted"
+        assert call.ping(), "the server dropped the HTTP/2 connection"
+
+
+def test_bidi_reply_ends_without_waiting_for_the_client(h2_server) -> None:  # type: ignore[no-untyped-def]
+    """A full-duplex stream whose handler fails ends its reply at once, although the client
+    keeps its side open: clients such as connect-go's close their side only after the end."""
+    failing = EchoRequest(message="x", error_code=9, error_message="no more")
+    with H2Call(
+        "127.0.0.1",
+        h2_server.port,
+        ECHO + "Chat",
+        {"content-type": "application/connect+proto"},
+    ) as call:
+        call.send(envelope(failing.SerializeToString()))
+        start = time.monotonic()
+        call.wait_end(timeout=3.0)
+        waited = time.monotonic() - start
+        [(flags, data)] = call.envelopes()
+        assert flags == 2
+        assert json.loads(data)["error"] == {"code": "failed_precondition", "message": "no more"}
+        assert waited < 2.0, f"the reply's end waited {waited:.1f} s for the client"

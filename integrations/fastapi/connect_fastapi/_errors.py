@@ -106,9 +106,9 @@ async def connect_exception_handler(request: Request, exc: Exception) -> Respons
         error = ConnectError(Code.UNIMPLEMENTED, f"no procedure at {request.url.path}")
     else:
         error = http_exception_to_connect_error(exc)
-    return Response(
-        error.to_json(),
-        status_code=exc.status_code,
-        headers=exc.headers,
-        media_type="application/json",
-    )
+    from ._serve import RefusalResponse  # _serve imports this module
+
+    headers = [("content-type", "application/json"), *(exc.headers or {}).items()]
+    # The refusal reads the request body first: hypercorn drops an HTTP/2 connection whose
+    # client sends body bytes after the response ended.
+    return RefusalResponse(request, exc.status_code, headers, error.to_json())

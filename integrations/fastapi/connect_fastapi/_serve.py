@@ -37,6 +37,7 @@ from connect_core._server_shared import (
     body_read_before_end,
     body_too_large,
     drain_cap,
+    drain_idle,
     error_reply,
     negotiate,
     not_found,
@@ -60,7 +61,7 @@ class ConnectResponse(Response):
         self.raw_headers = raw
 
 
-async def drain(request: Request, limit: int) -> None:
+async def drain(request: Request, limit: int, idle: float | None = None) -> None:
     """Read and drop what is left of the request body, within the core's drain policy
     (``drain_cap(limit)`` bytes for ``read_max_bytes`` ``limit``, ``DRAIN_SECONDS``).
 
@@ -68,18 +69,23 @@ async def drain(request: Request, limit: int) -> None:
     under HTTP/2 hypercorn drops the whole connection when data then arrives for the finished
     stream, and HTTP/1.1 servers may reset a connection closed with unread request bytes. So
     refusals, and streams that end before reading all their requests, take in the rest of a
-    (reasonably sized, promptly sent) body first.
+    (reasonably sized, promptly sent) body first. With ``idle``, stop too when no part of the
+    body comes for that many seconds.
     """
-    if request.method == "GET":
-        return
     cap = drain_cap(limit)
     size = 0
     with anyio.move_on_after(DRAIN_SECONDS):
         try:
-            async for chunk in request.stream():
+            chunks = request.stream()
+            while size <= cap:
+                if idle is None:
+                    chunk = await anext(chunks)
+                else:
+                    with anyio.fail_after(idle):
+                        chunk = await anext(chunks)
                 size += len(chunk)
-                if size > cap:
-                    return
+        except (StopAsyncIteration, TimeoutError):
+            return
         except (ClientDisconnect, RuntimeError, HTTPException):  # gone, read, or over a limit
             return
 
@@ -183,6 +189,9 @@ class ConnectCall:
                     request, error_reply(ep, setup, e), limit=ep.read_max_bytes
                 )
             _cache_body(ctx, body)
+        else:
+            # A GET has no body, but an HTTP/2 client may end its request after the headers.
+            await drain(request, ep.read_max_bytes)
         if ep.is_async:
             return ConnectResponse(*await run_unary(ep, setup, ctx, body))
         return ConnectResponse(*await run_in_threadpool(run_unary_sync, ep, setup, ctx, body))
@@ -318,7 +327,8 @@ class ConnectStreamingResponse(StreamingResponse):
         async for chunk in body:
             await send({"type": "http.response.body", "body": chunk, "more_body": True})
         if not self._body_read.is_set():
-            await drain(self._request, self._endpoint.read_max_bytes)
+            ep = self._endpoint
+            await drain(self._request, ep.read_max_bytes, drain_idle(ep.method.stream_type))
         await send({"type": "http.response.body", "body": b"", "more_body": False})
         return True
 
