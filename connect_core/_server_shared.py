@@ -93,6 +93,16 @@ def body_too_large(limit: int) -> ConnectError:
     )
 
 
+def body_ended_early(received: int, declared: int) -> ConnectError:
+    """The error for a request body that ended after ``received`` of its ``declared`` bytes."""
+    return ConnectError(
+        Code.INVALID_ARGUMENT,
+        f"the request body ended after {received} of the {declared} bytes its Content-Length "
+        "declared: the client went away, or middleware read the body before this "
+        "application (let it leave wsgi.input unread)",
+    )
+
+
 DRAIN_SECONDS = 5.0
 """How long a server reads a request body that its reply did not need (see drain_cap)."""
 DRAIN_IDLE_SECONDS = 0.25

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 from typing import Any
@@ -17,6 +18,7 @@ from ._method import AnyServiceInfo
 from ._options import Endpoint, ServerOptions, build_endpoints
 from ._server_shared import (
     Reply,
+    body_ended_early,
     body_read_before_end,
     body_too_large,
     drain_cap,
@@ -76,11 +78,11 @@ def body_chunks(environ: WSGIEnviron) -> Iterator[bytes]:
     stream = environ["wsgi.input"]
     length = environ.get("CONTENT_LENGTH")
     if length:
-        remaining = int(length)
+        declared = remaining = int(length)
         while remaining > 0:
             chunk = stream.read(min(remaining, _CHUNK))
             if not chunk:
-                return
+                raise body_ended_early(declared - remaining, declared)
             remaining -= len(chunk)
             yield chunk
         return
@@ -113,7 +115,7 @@ class RequestBody:
     def __next__(self) -> bytes:
         try:
             return next(self._chunks)
-        except StopIteration:
+        except (StopIteration, ConnectError):  # the end, or a body that ended early
             self.complete = True
             raise
 
@@ -134,10 +136,11 @@ class RequestBody:
         connection. Nothing happens once the body was read to its end."""
         cap = drain_cap(limit)
         seen = 0
-        for chunk in self:
-            seen += len(chunk)
-            if seen > cap:
-                return
+        with contextlib.suppress(ConnectError):  # a body that ended early: nothing left
+            for chunk in self:
+                seen += len(chunk)
+                if seen > cap:
+                    return
 
     def drained_after(self, chunks: Iterable[bytes], limit: int) -> Iterator[bytes]:
         """Yield ``chunks``, then drain what the call left of the body."""

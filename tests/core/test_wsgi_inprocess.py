@@ -111,3 +111,54 @@ def test_sync_stream_deadline_between_messages() -> None:
         pos += 5 + size
     assert 1 <= msgs <= 4
     assert end["error"]["code"] == "deadline_exceeded"
+
+
+class _ShortInput:
+    """A ``wsgi.input`` that ends before its ``Content-Length`` (a client that went away)."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+
+    def read(self, size: int = -1) -> bytes:
+        data, self._data = self._data, b""
+        return data
+
+
+@pytest.mark.parametrize(
+    ("procedure", "headers", "body"),
+    [
+        ("Echo", PROTO, EchoRequest(message="cut").SerializeToString()),
+        ("Collect", STREAM, env(EchoRequest(message="cut"))),
+    ],
+    ids=["unary", "client-stream"],
+)
+def test_body_shorter_than_its_content_length_is_an_error(
+    procedure: str, headers: list[tuple[str, str]], body: bytes
+) -> None:
+    """A body that ends before its declared length never becomes an empty or partial
+    message: the call fails with ``invalid_argument`` naming both lengths."""
+    result: list[bytes] = []
+    status: list[str] = []
+
+    def start_response(s: str, hdrs: list[tuple[str, str]], exc_info: object = None) -> None:
+        status.append(s)
+
+    environ = {
+        "REQUEST_METHOD": "POST",
+        "PATH_INFO": f"/echo.v1.EchoService/{procedure}",
+        "QUERY_STRING": "",
+        "CONTENT_TYPE": headers[0][1],
+        "CONTENT_LENGTH": str(len(body) + 10),
+        "wsgi.input": _ShortInput(body),
+    }
+    result = list(APP(environ, start_response))
+    data = b"".join(result)
+    if procedure == "Echo":
+        assert status[0].startswith("400"), status
+        error = json.loads(data)
+    else:
+        assert status[0].startswith("200"), status
+        assert data[0] == 2
+        error = json.loads(data[5:])["error"]
+    assert error["code"] == "invalid_argument"
+    assert f"after {len(body)} of the {len(body) + 10} bytes" in error["message"]

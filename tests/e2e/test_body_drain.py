@@ -89,3 +89,20 @@ def h2_refused_stream_waits_for_its_body(port: int, path: str) -> None:
 
 def test_h2_stream_reply_ends_after_a_declared_body(hypercorn_server) -> None:  # type: ignore[no-untyped-def]
     h2_refused_stream_waits_for_its_body(hypercorn_server.port, ECHO + "Repeat")
+
+
+def test_body_cut_short_by_the_client_is_an_error(gunicorn_server) -> None:  # type: ignore[no-untyped-def]
+    """A client that sends less than its Content-Length and stops sending (its write side
+    shut) gets ``invalid_argument``, not a reply built from a partial message."""
+    body = b'{"message": "cut"}'
+    head = (
+        f"POST {ECHO}Echo HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(body) + 100}\r\nConnection: close\r\n\r\n"
+    ).encode()
+    with socket.create_connection(("127.0.0.1", gunicorn_server.port), timeout=5) as sock:
+        sock.sendall(head + body)
+        sock.shutdown(socket.SHUT_WR)
+        reply = _read_until(sock, b"\x00never", timeout=5)
+    assert reply.startswith(b"HTTP/1.1 400"), reply
+    assert b'"code":"invalid_argument"' in reply.replace(b" ", b""), reply
+    assert f"after {len(body)} of the {len(body) + 100} bytes".encode() in reply, reply
