@@ -179,6 +179,46 @@ def _sync_metadata(i: object) -> tuple[Callable[..., Any], Callable[..., Any] | 
     return start, end
 
 
+def _flavours(i: object) -> tuple[list[str], list[str]]:
+    """The async and the sync interceptor methods ``i`` has, by name."""
+    async_names = [n for n in _ASYNC_NAMES.values() if hasattr(i, n)]
+    sync_names = [n + "_sync" for n in _ASYNC_NAMES.values() if hasattr(i, n + "_sync")]
+    if _async_metadata(i) is not None:
+        async_names.append("on_start")
+    if hasattr(i, "on_start_sync"):
+        sync_names.append("on_start_sync")
+    elif _sync_metadata(i) is not None:
+        sync_names.append("on_start")
+    return async_names, sync_names
+
+
+def check_interceptors(interceptors: Sequence[object], *, is_async: bool) -> None:
+    """Raise ``TypeError`` for an interceptor that would never run on a service of this
+    flavour (an async-only interceptor on a sync service, or the reverse), or that has no
+    interceptor method at all: skipping it silently would let every call past it."""
+    for i in interceptors:
+        async_names, sync_names = _flavours(i)
+        name = type(i).__qualname__
+        if not async_names and not sync_names:
+            raise TypeError(
+                f"{name} is not an interceptor: give it intercept_unary, "
+                "intercept_client_stream, intercept_server_stream, intercept_bidi_stream or "
+                "on_start (or their _sync twins for sync services)"
+            )
+        if is_async and not async_names:
+            raise TypeError(
+                f"interceptor {name} is sync-only ({', '.join(sync_names)}) and this service "
+                "is async: implement the async methods (intercept_unary, async on_start, ...) "
+                "too, or serve a sync service"
+            )
+        if not is_async and not sync_names:
+            raise TypeError(
+                f"interceptor {name} is async-only ({', '.join(async_names)}) and this "
+                "service is sync: implement the _sync methods (intercept_unary_sync, "
+                "on_start_sync, ...) too, or serve an async service"
+            )
+
+
 def wrap_async(
     handler: Callable[..., Any], stream_type: StreamType, interceptors: Sequence[object]
 ) -> Callable[..., Any]:

@@ -11,7 +11,7 @@ from google.protobuf.message import Message
 
 from ._codec import DEFAULT_CODECS, Codec
 from ._compression import Compression, default_compressions
-from ._interceptor import wrap_async, wrap_sync
+from ._interceptor import check_interceptors, wrap_async, wrap_sync
 from ._method import AnyServiceInfo, MethodInfo, StreamType
 from ._protocol import ServerProtocol
 from ._protocol_connect import ConnectServerProtocol
@@ -114,6 +114,7 @@ def build_endpoints(
     """
     protocol = protocol or build_protocol(options)
     interceptors: Sequence[object] = tuple(options.get("interceptors", ()))
+    check_interceptors(interceptors, is_async=is_async)
     wrap = wrap_async if is_async else wrap_sync
     read_max = options.get("read_max_bytes", DEFAULT_READ_MAX_BYTES)
     out: dict[str, Endpoint] = {}

@@ -333,3 +333,54 @@ def test_sync_stream_metadata_end_runs_when_closed_early() -> None:
     next(it)
     it.close()
     assert log == ["start m", "handler closed", "end m M"]
+
+
+class _AsyncAuth:
+    """An authentication interceptor with async methods only."""
+
+    async def intercept_unary(self, call_next: Any, request: Any, ctx: RequestContext) -> Any:
+        raise ConnectError(Code.UNAUTHENTICATED, "no")
+
+
+class _SyncAuth:
+    """An authentication interceptor with sync methods only."""
+
+    def on_start(self, ctx: RequestContext) -> None:
+        raise ConnectError(Code.UNAUTHENTICATED, "no")
+
+
+def test_async_only_interceptor_on_a_sync_service_is_refused() -> None:
+    """Skipping it would let every call past an authentication check."""
+    from echo.v1.echo_connect import EchoServiceWSGIApplication
+    from servers.echo_service import SyncEcho
+
+    with pytest.raises(TypeError, match=r"_AsyncAuth is async-only \(intercept_unary\)"):
+        EchoServiceWSGIApplication(SyncEcho(), interceptors=[_AsyncAuth()])
+
+
+def test_sync_only_interceptor_on_an_async_service_is_refused() -> None:
+    from echo.v1.echo_connect import EchoServiceASGIApplication
+    from servers.echo_service import AsyncEcho
+
+    with pytest.raises(TypeError, match=r"_SyncAuth is sync-only \(on_start\)"):
+        EchoServiceASGIApplication(AsyncEcho(), interceptors=[_SyncAuth()])
+
+
+def test_an_object_without_interceptor_methods_is_refused() -> None:
+    from echo.v1.echo_connect import EchoServiceASGIApplication
+    from servers.echo_service import AsyncEcho
+
+    with pytest.raises(TypeError, match="object is not an interceptor"):
+        EchoServiceASGIApplication(AsyncEcho(), interceptors=[object()])
+
+
+def test_interceptor_of_both_flavours_serves_both() -> None:
+    from echo.v1.echo_connect import EchoServiceASGIApplication, EchoServiceWSGIApplication
+    from servers.echo_service import AsyncEcho, SyncEcho
+
+    class Both(_AsyncAuth):
+        def intercept_unary_sync(self, call_next: Any, request: Any, ctx: Any) -> Any:
+            return call_next(request, ctx)
+
+    EchoServiceASGIApplication(AsyncEcho(), interceptors=[Both()])
+    EchoServiceWSGIApplication(SyncEcho(), interceptors=[Both()])
