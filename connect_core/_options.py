@@ -67,6 +67,37 @@ class Endpoint:
     """True for every kind but unary: the request and response use the streaming format."""
 
 
+def _defining_class(cls: type, name: str) -> type | None:
+    return next((c for c in cls.__mro__ if name in vars(c)), None)
+
+
+def _check_names(service: object, info: AnyServiceInfo) -> None:
+    """Raise ``TypeError`` for a method the service meant to implement under another name
+    (``Say`` or ``say_hello`` for ``say``), which would leave the generated default answering
+    every call ``unimplemented``."""
+    cls = type(service)
+    expected = {m.python_name for m in info.methods}
+    defaults = {}
+    for m in info.methods:
+        owner = _defining_class(cls, m.python_name)
+        if owner is not None and getattr(owner, "_is_protocol", False):
+            defaults[m.python_name.replace("_", "").lower()] = m
+    if not defaults:
+        return
+    for c in cls.__mro__:
+        if getattr(c, "_is_protocol", False) or c is object:
+            continue
+        for name, value in vars(c).items():
+            if name.startswith("_") or name in expected or not callable(value):
+                continue
+            m = defaults.get(name.replace("_", "").lower())
+            if m is not None:
+                raise TypeError(
+                    f"{cls.__name__}.{name}() looks meant for {m.procedure}, whose handler "
+                    f"is named {m.python_name}(); rename it, or every call gets unimplemented"
+                )
+
+
 def _check_handler(
     service: object, method: MethodInfo[Message, Message], is_async: bool
 ) -> Callable[..., Any]:
@@ -117,6 +148,7 @@ def build_endpoints(
     check_interceptors(interceptors, is_async=is_async)
     wrap = wrap_async if is_async else wrap_sync
     read_max = options.get("read_max_bytes", DEFAULT_READ_MAX_BYTES)
+    _check_names(service, info)
     out: dict[str, Endpoint] = {}
     for method in info.methods:
         handler = _check_handler(service, method, is_async)

@@ -99,3 +99,17 @@ def test_sync_function_for_unary_in_async_app() -> None:
 
     with pytest.raises(TypeError, match="echo"):
         EchoServiceASGIApplication(Bad())
+
+
+@pytest.mark.parametrize("name", ["Echo", "ECHO", "e_cho"])
+def test_misnamed_method_is_named_at_construction(name: str) -> None:
+    """A subclass of the generated base whose method has the wrong name would answer every
+    call ``unimplemented`` through the base's default; construction says which name."""
+    from echo.v1.echo_connect import EchoService, EchoServiceASGIApplication
+
+    async def handler(self: object, request: object, ctx: object) -> object:
+        return request
+
+    cls = type("Misnamed", (EchoService,), {name: handler})
+    with pytest.raises(TypeError, match=rf"Misnamed\.{name}\(\) looks meant for .*named echo\(\)"):
+        EchoServiceASGIApplication(cls())
