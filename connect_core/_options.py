@@ -90,11 +90,12 @@ def _check_names(service: object, info: AnyServiceInfo) -> None:
         for name, value in vars(c).items():
             if name.startswith("_") or name in expected or not callable(value):
                 continue
-            m = defaults.get(name.replace("_", "").lower())
-            if m is not None:
+            meant = defaults.get(name.replace("_", "").lower())
+            if meant is not None:
                 raise TypeError(
-                    f"{cls.__name__}.{name}() looks meant for {m.procedure}, whose handler "
-                    f"is named {m.python_name}(); rename it, or every call gets unimplemented"
+                    f"{cls.__name__}.{name}() looks meant for {meant.procedure}, whose handler "
+                    f"is named {meant.python_name}(); rename it, or every call gets "
+                    "unimplemented"
                 )
 
 
