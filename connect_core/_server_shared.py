@@ -155,11 +155,14 @@ def deadline_error() -> ConnectError:
 
 
 def check_output(ep: Endpoint, message: object) -> Message:
-    """Return ``message`` when it is the method's response type; else ``internal``."""
+    """Return ``message`` when it is the method's response type; else log the mistake on the
+    server (it is the handler's, not the client's) and raise ``internal``."""
     if not isinstance(message, ep.method.output):
-        raise ConnectError(
-            Code.INTERNAL,
-            f"{ep.method.procedure} handler returned {type(message).__name__}, expected "
-            f"{ep.method.output.DESCRIPTOR.full_name}",
+        verb = "yielded" if ep.method.stream_type.server_streams else "returned"
+        text = (
+            f"{ep.method.procedure} handler {verb} {type(message).__name__}, expected "
+            f"{ep.method.output.DESCRIPTOR.full_name}"
         )
+        logger.error("%s", text)
+        raise ConnectError(Code.INTERNAL, text)
     return message

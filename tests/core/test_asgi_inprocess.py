@@ -309,15 +309,29 @@ def test_unexpected_exception_is_internal_without_leaking(caplog) -> None:  # ty
     assert any("secret detail" in str(rec.exc_info) for rec in caplog.records)
 
 
-def test_wrong_response_type_is_internal() -> None:
+def test_wrong_response_type_is_internal(caplog: pytest.LogCaptureFixture) -> None:
+    """The client gets ``internal``; the server's log says what the handler did wrong, with
+    "returned" for a unary reply and "yielded" for a stream item."""
+
     class Wrong(AsyncEcho):
         async def echo(self, request, ctx):  # type: ignore[no-untyped-def, override]
             return EchoRequest()
+
+        async def repeat(self, request, ctx):  # type: ignore[no-untyped-def, override]
+            yield EchoRequest()
 
     app = EchoServiceASGIApplication(Wrong())
     r = asgi_call(app, "POST", "/echo.v1.EchoService/Echo", headers=PROTO, body=b"")
     assert r.status == 500
     assert "EchoRequest" in json.loads(r.body)["message"]
+    r = asgi_call(
+        app, "POST", "/echo.v1.EchoService/Repeat", headers=STREAM, body=env(EchoRequest(count=1))
+    )
+    error = json.loads(frames(r.body)[-1][1])["error"]
+    assert error["code"] == "internal"
+    logged = [rec.getMessage() for rec in caplog.records if rec.name == "connect_core"]
+    assert "echo.v1.EchoService/Echo handler returned EchoRequest" in logged[0]
+    assert "echo.v1.EchoService/Repeat handler yielded EchoRequest" in logged[1]
 
 
 def test_interceptor_refusal_over_asgi() -> None:
