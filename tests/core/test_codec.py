@@ -73,3 +73,30 @@ def test_proto_invalid(data: bytes) -> None:
     with pytest.raises(ConnectError) as info:
         PROTO.decode(data, EchoRequest)
     assert info.value.code is Code.INVALID_ARGUMENT
+
+
+@pytest.mark.parametrize("codec", [PROTO, JSON], ids=["proto", "json"])
+def test_one_codec_shared_by_threads(codec) -> None:  # type: ignore[no-untyped-def]
+    """The codecs are module-level singletons that a WSGI server's threads share: every
+    thread's messages must come back whole and its own."""
+    import threading
+
+    failures: list[str] = []
+
+    def work(seed: int) -> None:
+        for i in range(300):
+            msg = EchoRequest(
+                message=f"{seed}-{i}" * (1 + i % 40), count=seed, payload=bytes([i % 256]) * i
+            )
+            try:
+                if codec.decode(codec.encode(msg), EchoRequest) != msg:
+                    failures.append(f"thread {seed} got another message back")
+            except Exception as e:
+                failures.append(repr(e))
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(16)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert failures == []
