@@ -29,7 +29,7 @@ from ._headers import Headers
 from ._interceptor import wrap_async
 from ._metadata import record_headers, record_response
 from ._method import MethodInfo, StreamType
-from ._transport import AsyncResponse, AsyncTransport
+from ._transport import AsyncResponse, AsyncTransport, check_flavour
 
 REQ = TypeVar("REQ", bound=Message)
 RES = TypeVar("RES", bound=Message)
@@ -139,6 +139,7 @@ class ConnectClient(ClientBase):
             headers=headers,
             use_get=use_get,
         )
+        check_flavour(transport, http_client, is_async=True)
         self._owns_transport = transport is None
         if transport is None:
             transport = _default_transport(http_client)

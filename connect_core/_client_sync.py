@@ -31,7 +31,7 @@ from ._headers import Headers
 from ._interceptor import wrap_sync
 from ._metadata import record_headers, record_response
 from ._method import MethodInfo, StreamType
-from ._transport import SyncTransport
+from ._transport import SyncTransport, check_flavour
 
 REQ = TypeVar("REQ", bound=Message)
 RES = TypeVar("RES", bound=Message)
@@ -103,6 +103,7 @@ class ConnectClientSync(ClientBase):
             headers=headers,
             use_get=use_get,
         )
+        check_flavour(transport, http_client, is_async=False)
         self._owns_transport = transport is None
         if transport is None:
             from ._transport_httpx import HttpxSyncTransport

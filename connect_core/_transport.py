@@ -28,6 +28,7 @@ A transport raises its library's exceptions (or ``OSError``); the client turns t
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import Protocol
 
@@ -150,3 +151,23 @@ def lower_headers(pairs: Iterable[tuple[str, str]]) -> Headers:
 
 
 any_case_headers = lower_headers
+
+
+def check_flavour(transport: object, http_client: object, *, is_async: bool) -> None:
+    """Raise ``TypeError`` when a client is given a transport or HTTP client of the other
+    flavour (an async one for a sync client, or the reverse), which would fail only at the
+    first call, with an error that does not say why."""
+    client_kind, other = ("async", "sync") if is_async else ("sync", "async")
+    example = (
+        "HttpxAsyncTransport, httpx.AsyncClient" if is_async else "HttpxSyncTransport, httpx.Client"
+    )
+    for what, obj in (("transport", transport), ("http_client", http_client)):
+        send = getattr(obj, "send", None)
+        if obj is None or send is None:
+            continue
+        if inspect.iscoroutinefunction(send) != is_async:
+            raise TypeError(
+                f"{what} {type(obj).__name__} is {other} and this client is {client_kind}: "
+                f"give the {client_kind} client an {client_kind} {what} (e.g. {example}), "
+                f"or use the {other} client"
+            )
