@@ -229,7 +229,7 @@ class ConnectClient(ClientBase):
                 await response.aclose()
         except Exception as e:
             if is_transport_error(e):
-                raise transport_error(e) from e
+                raise transport_error(e, self.base_url) from e
             raise
         try:
             message, headers, trailers = protocol.unary_response(
@@ -353,7 +353,7 @@ class ConnectClient(ClientBase):
             raise deadline_error() from None
         except Exception as e:
             if is_transport_error(e):
-                raise transport_error(e) from e
+                raise transport_error(e, self.base_url) from e
             raise
         decoder = None
         try:

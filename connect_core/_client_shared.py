@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import base64
 import json
+import socket
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol, TypedDict
+from urllib.parse import urlsplit
 
 from google.protobuf.message import DecodeError, Message
 
@@ -673,8 +675,9 @@ _H2_RESET_CODES = {
 }
 
 
-def transport_error(e: BaseException) -> ConnectError:
-    """The :class:`ConnectError` for an exception a transport raised."""
+def transport_error(e: BaseException, url: str | None = None) -> ConnectError:
+    """The :class:`ConnectError` for an exception a transport raised while calling ``url``
+    (the client's base URL, named in the message when the connection could not be made)."""
     name = type(e).__name__
     if isinstance(e, TimeoutError) or "Timeout" in name:
         return deadline_error()
@@ -682,7 +685,32 @@ def transport_error(e: BaseException) -> ConnectError:
     reset_code = getattr(e, "http2_error_code", None)
     if isinstance(reset_code, int):
         code = _H2_RESET_CODES.get(reset_code, Code.UNAVAILABLE)
-    return ConnectError(code, f"{name}: {e}" if str(e) else name)
+    detail = f"{name}: {e}" if str(e) else name
+    if url is not None and _could_not_connect(e):
+        where = urlsplit(url).netloc or url
+        return ConnectError(
+            code,
+            f"cannot connect to {where} ({detail}); is the server running, and is {url} "
+            "its address?",
+        )
+    return ConnectError(code, detail)
+
+
+_CONNECT_FAILURES = frozenset(("ConnectError", "ClientConnectorError", "ClientConnectionError"))
+
+
+def _could_not_connect(e: BaseException) -> bool:
+    """Whether ``e`` (or what it wraps) says that no connection could be made."""
+    seen: BaseException | None = e
+    for _ in range(8):
+        if seen is None:
+            return False
+        if isinstance(seen, (ConnectionRefusedError, socket.gaierror)):
+            return True
+        if type(seen).__name__ in _CONNECT_FAILURES and not isinstance(seen, ConnectError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def is_transport_error(e: BaseException) -> bool:

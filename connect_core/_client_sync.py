@@ -187,7 +187,7 @@ class ConnectClientSync(ClientBase):
             if cancel is not None and cancel.canceled:
                 raise canceled_error() from e
             if is_transport_error(e):
-                raise transport_error(e) from e
+                raise transport_error(e, self.base_url) from e
             raise
         if cancel is not None and cancel.canceled:
             raise canceled_error()  # the body may have been cut short
@@ -301,7 +301,7 @@ class ConnectClientSync(ClientBase):
             if cancel is not None and cancel.canceled:
                 raise canceled_error() from e
             if is_transport_error(e):
-                raise transport_error(e) from e
+                raise transport_error(e, self.base_url) from e
             raise
         decoder = None
         try:
