@@ -104,14 +104,3 @@ class RequestContext:
     def deadline(self) -> float | None:
         """The deadline as a ``time.monotonic()`` value, or ``None``."""
         return self._deadline
-
-    @property
-    def has_response_headers(self) -> bool:
-        """True when response headers were set (saves creating an empty map)."""
-        return bool(self._response_headers)
-
-    def _peek_response_headers(self) -> Headers | None:
-        return self._response_headers
-
-    def _peek_response_trailers(self) -> Headers | None:
-        return self._response_trailers

@@ -162,8 +162,3 @@ def build_endpoints(
             method.stream_type is not StreamType.UNARY,
         )
     return out
-
-
-def unary_kind(kind: StreamType) -> bool:
-    """True for methods whose request is a single message (unary, server streaming)."""
-    return not kind.client_streams
