@@ -6,7 +6,6 @@ Servers: the generated ``XServiceASGIApplication`` / ``XServiceWSGIApplication``
 ``XServiceClient`` / ``XServiceClientSync``.
 """
 
-from ._asgi import ConnectASGIApplication
 from ._client_async import ClientContext, ConnectClient
 from ._client_cancel import CancelHandle
 from ._client_shared import CallOptions, ClientProtocol, ConnectClientProtocol
@@ -31,7 +30,6 @@ from ._interceptor import (
 )
 from ._metadata import ResponseMetadata
 from ._method import AnyServiceInfo, IdempotencyLevel, MethodInfo, ServiceInfo, StreamType
-from ._options import ServerOptions
 from ._transport import AsyncResponse, AsyncTransport, SyncResponse, SyncTransport, TransportError
 from ._transport_aiohttp import AiohttpTransport
 from ._transport_asgi import ASGITransport
@@ -41,7 +39,9 @@ from ._transport_http_client import HttpClientTransport
 from ._transport_httptools import HttptoolsAsyncTransport, HttptoolsSyncTransport
 from ._transport_httpx import HttpxAsyncTransport, HttpxSyncTransport
 from ._transport_wsgi import WSGITransport
-from ._wsgi import ConnectWSGIApplication
+from .server._asgi import ConnectASGIApplication
+from .server._endpoints import ServerOptions
+from .server._wsgi import ConnectWSGIApplication
 
 __all__ = [
     "JSON",

@@ -90,6 +90,17 @@ class ServiceInfo(Generic[*Ts]):
                 return m
         raise KeyError(f"{self.name} has no method {name!r}")
 
+    def implemented_by(self, *classes: type) -> None:
+        """Record that ``classes`` (the generated ``XService`` and ``XServiceSync``) are the
+        handler classes of this service, so that a server finds this descriptor from a
+        service object's base classes (generated code calls this)."""
+        for cls in classes:
+            setattr(cls, SERVICE_INFO_ATTRIBUTE, self)
+
+
+SERVICE_INFO_ATTRIBUTE = "__connect_service_info__"
+"""The class attribute naming the descriptor of the service a generated class declares."""
+
 
 AnyServiceInfo = ServiceInfo[*tuple[MethodInfo[Any, Any], ...]]
 """A :class:`ServiceInfo` of any service, as applications and adapters accept it."""

@@ -8,7 +8,7 @@ any adapter changing. Everything here is sans-IO: plain values in, plain values 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING
@@ -47,12 +47,23 @@ class CallSetup:
     request_compression: Compression | None
     response_compression: Compression | None
     timeout_ms: int | None
+    streams: bool
+    """True when requests and responses are enveloped message streams (``open_stream``),
+    False for one plain message each way (``run_unary``): the protocol decides per call."""
     get_message: bytes | None = None
     """For a unary GET: the request message bytes taken from the query (still compressed)."""
 
 
 class ServerProtocol(ABC):
-    """One wire protocol, server side: negotiation, framing, errors, trailers."""
+    """One wire protocol, server side: negotiation, framing, errors, trailers.
+
+    A server holds several, and each request goes to the first whose :meth:`accepts` claims
+    it (by HTTP method and content type).
+    """
+
+    needs_http_trailers: bool = False
+    """True when the protocol ends its responses with HTTP trailers (gRPC); Connect carries
+    its trailers in the body."""
 
     @abstractmethod
     def accepts(self, http_method: str, content_type: str) -> bool:
@@ -64,9 +75,9 @@ class ServerProtocol(ABC):
         method: MethodInfo[Message, Message],
         http_method: str,
         headers: Headers,
-        query: Mapping[str, str],
+        query_string: str,
     ) -> CallSetup:
-        """Validate the request head and pick codec, compressions and deadline."""
+        """Validate the request head and pick framing, codec, compressions and deadline."""
 
     @abstractmethod
     def decode_unary(self, setup: CallSetup, body: bytes, message_type: type[Message]) -> Message:
@@ -108,9 +119,10 @@ class ServerProtocol(ABC):
 
     @abstractmethod
     def stream_end(
-        self, setup: CallSetup, error: ConnectError | None, trailers: Headers | None
-    ) -> bytes:
-        """The bytes that close a streaming response, carrying the error and trailers."""
+        self, setup: CallSetup | None, error: ConnectError | None, trailers: Headers | None
+    ) -> tuple[bytes, HeaderList]:
+        """What closes a streaming response, carrying the error and trailers: the last body
+        bytes, and the HTTP trailers (empty for protocols that carry trailers in the body)."""
 
     @abstractmethod
     def stream_error_response(

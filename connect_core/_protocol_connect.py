@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping, Sequence
-from urllib.parse import unquote_to_bytes
+from urllib.parse import parse_qsl, unquote_to_bytes
 
 from google.protobuf.message import Message
 
@@ -33,6 +33,14 @@ def _codec_name(content_type: str, prefix: str) -> str | None:
         if params and params.replace(" ", "") != "charset=utf-8":
             return None
     return name.strip().lower()
+
+
+def parse_query(query_string: str) -> dict[str, str]:
+    """Parse a query string into its first values."""
+    out: dict[str, str] = {}
+    for k, v in parse_qsl(query_string, keep_blank_values=True):
+        out.setdefault(k, v)
+    return out
 
 
 def parse_timeout_ms(value: str) -> int:
@@ -99,7 +107,8 @@ class ConnectServerProtocol(ServerProtocol):
         )
 
     def accepts(self, http_method: str, content_type: str) -> bool:
-        """Every request is Connect until gRPC and gRPC-Web join (they claim their own types)."""
+        """Every request is Connect's to answer: it comes last among a server's protocols,
+        and refuses what no protocol claimed (405, 415) in its own format."""
         return True
 
     # -- negotiation --------------------------------------------------------------------------
@@ -116,15 +125,15 @@ class ConnectServerProtocol(ServerProtocol):
         method: MethodInfo[Message, Message],
         http_method: str,
         headers: Headers,
-        query: Mapping[str, str],
+        query_string: str,
     ) -> CallSetup:
-        """Validate the request head and pick codec, compressions and deadline."""
+        """Validate the request head and pick framing, codec, compressions and deadline."""
         get = headers.first_values().get
         timeout_raw = get("connect-timeout-ms")
         timeout = parse_timeout_ms(timeout_raw) if timeout_raw is not None else None
         streaming = method.stream_type is not StreamType.UNARY
         if http_method == "GET":
-            return self._negotiate_get(method, query, timeout, headers)
+            return self._negotiate_get(method, parse_query(query_string), timeout, headers)
         if http_method != "POST":
             allow = "GET, POST" if self._get_allowed(method) else "POST"
             raise HTTPError(
@@ -163,6 +172,7 @@ class ConnectServerProtocol(ServerProtocol):
             self._request_compression(req_enc),
             _choose_compression(accept, self.compressions),
             timeout,
+            streaming,
         )
 
     def _get_allowed(self, method: MethodInfo[Message, Message]) -> bool:
@@ -229,6 +239,7 @@ class ConnectServerProtocol(ServerProtocol):
             self._request_compression(query.get("compression")),
             _choose_compression(headers.get("accept-encoding"), self.compressions),
             timeout,
+            False,
             get_message=data,
         )
 
@@ -316,8 +327,9 @@ class ConnectServerProtocol(ServerProtocol):
 
     def stream_end(
         self, setup: CallSetup | None, error: ConnectError | None, trailers: Headers | None
-    ) -> bytes:
-        """The end-of-stream message: JSON with ``error`` and ``metadata`` (the trailers)."""
+    ) -> tuple[bytes, HeaderList]:
+        """The end-of-stream message: JSON with ``error`` and ``metadata`` (the trailers);
+        no HTTP trailers."""
         end: dict[str, object] = {}
         if error is not None:
             end["error"] = error.to_dict()
@@ -326,8 +338,8 @@ class ConnectServerProtocol(ServerProtocol):
         data = json.dumps(end, separators=(",", ":")).encode()
         comp = setup.response_compression if setup is not None else None
         if comp is not None and len(data) >= self.compress_min_bytes:
-            return encode_envelope(FLAG_END_STREAM | FLAG_COMPRESSED, comp.compress(data))
-        return encode_envelope(FLAG_END_STREAM, data)
+            return encode_envelope(FLAG_END_STREAM | FLAG_COMPRESSED, comp.compress(data)), []
+        return encode_envelope(FLAG_END_STREAM, data), []
 
     def stream_error_response(
         self,
@@ -343,4 +355,4 @@ class ConnectServerProtocol(ServerProtocol):
             out.append(("connect-content-encoding", setup.response_compression.name))
         if headers:
             out.extend(headers.multi_items())
-        return 200, out, self.stream_end(setup, error, trailers)
+        return 200, out, self.stream_end(setup, error, trailers)[0]

@@ -385,8 +385,21 @@ class FileGenerator:
             f"{service.info_name} = ServiceInfo(",
             f'{i1}name="{service.full_name}",',
         ]
+        classes = f"{service.class_name}, {service.class_name}Sync"
+        one_line = f"{service.info_name}.implemented_by({classes})"
+        if len(one_line) <= 100:
+            bind = [one_line]
+        elif len(i1 + classes) <= 100:
+            bind = [f"{service.info_name}.implemented_by(", f"{i1}{classes}", ")"]
+        else:
+            bind = [
+                f"{service.info_name}.implemented_by(",
+                f"{i1}{service.class_name},",
+                f"{i1}{service.class_name}Sync,",
+                ")",
+            ]
         if not service.methods:
-            return [*lines, f"{i1}methods=(),", ")"]
+            return [*lines, f"{i1}methods=(),", ")", *bind]
         lines.append(f"{i1}methods=(")
         for method in service.methods:
             proto = method.proto
@@ -403,7 +416,7 @@ class FileGenerator:
             if level:
                 lines.append(f"{i3}idempotency_level=IdempotencyLevel.{level},")
             lines.append(f"{i2}),")
-        return [*lines, f"{i1}),", ")"]
+        return [*lines, f"{i1}),", ")", *bind]
 
     def _application(self, service: _Service, *, sync: bool) -> list[str]:
         kind = "WSGI" if sync else "ASGI"

@@ -14,7 +14,7 @@ from greet.v1.greet_connect import GreetServiceASGIApplication, GreetServiceWSGI
 from greet.v1.greet_pb2 import GreetResponse
 from servers.echo_service import AsyncEcho, SyncEcho
 
-from connect_core._options import build_endpoints
+from connect_core.server._endpoints import build_endpoints
 
 
 class AsyncGreeter:

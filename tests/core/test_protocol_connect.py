@@ -5,17 +5,16 @@ from __future__ import annotations
 import base64
 import gzip
 import json
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import pytest
 from echo.v1.echo_connect import ECHO_SERVICE_INFO
 from echo.v1.echo_pb2 import EchoRequest, EchoResponse
 
 from connect_core import JSON, PROTO, Code, ConnectError, GzipCompression, Headers, ZstdCompression
-from connect_core._asgi import parse_query
 from connect_core._protocol import HTTPError, StreamDecoder
-from connect_core._protocol_connect import ConnectServerProtocol, parse_timeout_ms
-from connect_core._server_shared import procedure_of
+from connect_core._protocol_connect import ConnectServerProtocol, parse_query, parse_timeout_ms
+from connect_core.server import procedure_of
 
 ECHO = ECHO_SERVICE_INFO.method("Echo")
 ECHO_POST = ECHO_SERVICE_INFO.method("EchoPost")
@@ -30,7 +29,9 @@ def proto(**kw) -> ConnectServerProtocol:  # type: ignore[no-untyped-def]
 
 
 def negotiate(method=ECHO, http_method="POST", headers=None, query=None, **kw):  # type: ignore[no-untyped-def]
-    return proto(**kw).negotiate(method, http_method, Headers(headers or {}), query or {})
+    return proto(**kw).negotiate(
+        method, http_method, Headers(headers or {}), urlencode(query or {})
+    )
 
 
 # -- timeouts ---------------------------------------------------------------------------------
@@ -173,9 +174,10 @@ def test_unknown_request_compression() -> None:
 # -- GET ------------------------------------------------------------------------------------------
 
 
-def _get(query: dict[str, str], method=ECHO, headers=None):  # type: ignore[no-untyped-def]
+def _get(query: dict[str, str] | str, method=ECHO, headers=None):  # type: ignore[no-untyped-def]
     p = proto()
-    setup = p.negotiate(method, "GET", Headers(headers or {}), query)
+    qs = query if isinstance(query, str) else urlencode(query)
+    setup = p.negotiate(method, "GET", Headers(headers or {}), qs)
     assert setup.get_message is not None
     return setup, p.decode_unary(setup, setup.get_message, EchoRequest)
 
@@ -193,8 +195,7 @@ def test_get_base64(pad: bool) -> None:
 
 def test_get_json_from_query_string() -> None:
     raw = '{"message":"a+b &c=d%"}'
-    query = parse_query(f"connect=v1&encoding=json&message={quote(raw)}".encode())
-    _, msg = _get(query)
+    _, msg = _get(f"connect=v1&encoding=json&message={quote(raw)}")
     assert msg == EchoRequest(message="a+b &c=d%")
 
 
@@ -254,7 +255,7 @@ def test_get_not_allowed(method) -> None:  # type: ignore[no-untyped-def]
 def test_get_requires_connect_param_when_configured() -> None:
     p = proto(require_protocol_header=True)
     with pytest.raises(ConnectError):
-        p.negotiate(ECHO, "GET", Headers(), {"encoding": "json"})
+        p.negotiate(ECHO, "GET", Headers(), "encoding=json")
 
 
 # -- unary encoding -----------------------------------------------------------------------------
@@ -320,12 +321,13 @@ def test_stream_head_message_end() -> None:
     big = p.stream_message(setup, EchoResponse(payload=b"y" * 3000))
     assert big[0] == 1
     assert int.from_bytes(big[1:5], "big") == len(big) - 5
-    end = p.stream_end(setup, None, Headers([("t", "a"), ("t", "b")]))
+    end, http_trailers = p.stream_end(setup, None, Headers([("t", "a"), ("t", "b")]))
+    assert http_trailers == []
     assert end[0] == 2
     assert json.loads(end[5:]) == {"metadata": {"t": ["a", "b"]}}
-    end = p.stream_end(setup, ConnectError(Code.DATA_LOSS, "lost"), None)
+    end, _ = p.stream_end(setup, ConnectError(Code.DATA_LOSS, "lost"), None)
     assert json.loads(end[5:]) == {"error": {"code": "data_loss", "message": "lost"}}
-    assert json.loads(p.stream_end(setup, None, None)[5:]) == {}
+    assert json.loads(p.stream_end(setup, None, None)[0][5:]) == {}
 
 
 def test_stream_error_response_without_setup() -> None:
@@ -373,4 +375,4 @@ def test_procedure_of(path: str, procedure: str) -> None:
 
 
 def test_parse_query_first_value_wins() -> None:
-    assert parse_query(b"a=1&a=2&b=&c=%2B") == {"a": "1", "b": "", "c": "+"}
+    assert parse_query("a=1&a=2&b=&c=%2B") == {"a": "1", "b": "", "c": "+"}

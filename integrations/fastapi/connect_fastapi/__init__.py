@@ -12,16 +12,15 @@ Example::
 :func:`cors_options` configures Starlette's ``CORSMiddleware`` for browser clients.
 """
 
+from connect_core.server import HTTP_STATUS_CODES, code_for_status, find_service_info
+
 from ._checks import check_routes
 from ._errors import (
-    HTTP_STATUS_CODES,
-    code_for_status,
     connect_exception_handler,
     http_exception_to_connect_error,
     speaks_connect,
     validation_error_to_connect_error,
 )
-from ._info import find_service_info
 from ._openapi import schema_type
 from ._router import ConnectRoute, ConnectRouter, OpenAPIRoute
 from ._serve import ConnectResponse, ConnectStreamingResponse

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
@@ -12,47 +11,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from connect_core import Code, ConnectError
-
-HTTP_STATUS_CODES: Mapping[int, Code] = {
-    400: Code.INVALID_ARGUMENT,
-    401: Code.UNAUTHENTICATED,
-    403: Code.PERMISSION_DENIED,
-    404: Code.NOT_FOUND,
-    405: Code.UNIMPLEMENTED,
-    408: Code.DEADLINE_EXCEEDED,
-    409: Code.ALREADY_EXISTS,
-    412: Code.FAILED_PRECONDITION,
-    413: Code.RESOURCE_EXHAUSTED,
-    416: Code.OUT_OF_RANGE,
-    422: Code.INVALID_ARGUMENT,
-    429: Code.RESOURCE_EXHAUSTED,
-    499: Code.CANCELED,
-    500: Code.INTERNAL,
-    501: Code.UNIMPLEMENTED,
-    502: Code.UNAVAILABLE,
-    503: Code.UNAVAILABLE,
-    504: Code.DEADLINE_EXCEEDED,
-}
-"""The Connect code for an HTTP status an ``HTTPException`` carries.
-
-409 Conflict becomes ``already_exists`` (what FastAPI apps mostly mean by it; Connect maps
-both ``already_exists`` and ``aborted`` back to 409). Other 4xx become ``unknown`` and other
-5xx ``internal``.
-"""
-
-
-def code_for_status(status: int) -> Code:
-    """The Connect code for the HTTP ``status`` of an ``HTTPException``."""
-    found = HTTP_STATUS_CODES.get(status)
-    if found is not None:
-        return found
-    return Code.INTERNAL if status >= 500 else Code.UNKNOWN
+from connect_core.server import Refusal, code_for_status
 
 
 def http_exception_to_connect_error(exc: HTTPException) -> ConnectError:
     """The Connect error an ``HTTPException`` raised by a dependency is sent as.
 
-    The code follows :data:`HTTP_STATUS_CODES`; the message is the exception's ``detail``
+    The code follows the core's one table, :data:`connect_core.server.HTTP_STATUS_CODES`; the
+    message is the exception's ``detail``
     (JSON-encoded when it is not a string). The exception's ``headers`` are not part of the
     error: the router sends them as response headers.
     """
@@ -92,8 +58,9 @@ async def connect_exception_handler(request: Request, exc: Exception) -> Respons
     outside every router (a mistyped service or prefix) gets the app's own 404, which FastAPI
     writes as ``{"detail": "Not Found"}``: JSON a Connect client cannot read as an error.
     Register this handler to give Connect calls (see :func:`speaks_connect`) a Connect error
-    instead, with the code from :data:`HTTP_STATUS_CODES` (404 is ``unimplemented``, as the
-    protocol says for an unknown procedure); every other request gets FastAPI's default::
+    instead, with the code from :data:`connect_core.server.HTTP_STATUS_CODES` (404 is
+    ``unimplemented``, as the protocol says for an unknown procedure); every other request
+    gets FastAPI's default::
 
         from starlette.exceptions import HTTPException
         app.add_exception_handler(HTTPException, connect_exception_handler)
@@ -111,4 +78,4 @@ async def connect_exception_handler(request: Request, exc: Exception) -> Respons
     headers = [("content-type", "application/json"), *(exc.headers or {}).items()]
     # The refusal reads the request body first: hypercorn drops an HTTP/2 connection whose
     # client sends body bytes after the response ended.
-    return RefusalResponse(request, exc.status_code, headers, error.to_json())
+    return RefusalResponse(request, Refusal(exc.status_code, headers, error.to_json()))

@@ -29,11 +29,10 @@ from connect_core import (
     ServerOptions,
     StreamType,
 )
-from connect_core._options import build_endpoints
+from connect_core.server import Service
 
 from ._checks import check_routes
 from ._errors import http_exception_to_connect_error, validation_error_to_connect_error
-from ._info import find_service_info, is_async_service
 from ._openapi import ConnectError as ConnectErrorModel
 from ._openapi import schema_type
 from ._serve import ConnectCall, UnknownProcedure
@@ -336,8 +335,6 @@ class ConnectRouter(APIRouter):
             TypeError: when the service cannot be matched to a descriptor, misses a method,
                 has one of the wrong kind, or mixes async and sync handlers.
         """
-        info = info if info is not None else find_service_info(service)
-        is_async = is_async_service(service, info)
         options: ServerOptions = {"interceptors": tuple(interceptors)}
         if read_max_bytes is not None:
             options["read_max_bytes"] = read_max_bytes
@@ -349,7 +346,10 @@ class ConnectRouter(APIRouter):
             options["codecs"] = tuple(codecs)
         if require_protocol_header:
             options["require_protocol_header"] = True
-        endpoints = build_endpoints(service, info, options, is_async=is_async)
+        served = Service(service, info, **options)
+        info = served.info
+        is_async = served.is_async
+        endpoints = served.endpoints
         custom_ids = "generate_unique_id_function" in router_options
         super().__init__(
             prefix=prefix,

@@ -81,6 +81,7 @@ BENCH_SERVICE_INFO = ServiceInfo(
         ),
     ),
 )
+BENCH_SERVICE_INFO.implemented_by(BenchService, BenchServiceSync)
 
 
 class BenchServiceASGIApplication(ConnectASGIApplication):

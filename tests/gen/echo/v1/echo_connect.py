@@ -143,6 +143,7 @@ ECHO_SERVICE_INFO = ServiceInfo(
         ),
     ),
 )
+ECHO_SERVICE_INFO.implemented_by(EchoService, EchoServiceSync)
 
 
 class EchoServiceASGIApplication(ConnectASGIApplication):

@@ -445,6 +445,7 @@ CONFORMANCE_SERVICE_INFO = ServiceInfo(
         ),
     ),
 )
+CONFORMANCE_SERVICE_INFO.implemented_by(ConformanceService, ConformanceServiceSync)
 
 
 class ConformanceServiceASGIApplication(ConnectASGIApplication):

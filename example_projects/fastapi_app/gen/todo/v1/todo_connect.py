@@ -149,6 +149,7 @@ TODO_SERVICE_INFO = ServiceInfo(
         ),
     ),
 )
+TODO_SERVICE_INFO.implemented_by(TodoService, TodoServiceSync)
 
 
 class TodoServiceASGIApplication(ConnectASGIApplication):

@@ -61,6 +61,7 @@ GREET_SERVICE_INFO = ServiceInfo(
         ),
     ),
 )
+GREET_SERVICE_INFO.implemented_by(GreetService, GreetServiceSync)
 
 
 class GreetServiceASGIApplication(ConnectASGIApplication):

@@ -3,48 +3,26 @@
 from __future__ import annotations
 
 import inspect
-import sys
 
-from connect_core import AnyServiceInfo, ServiceInfo
-
-# Bases that never come from generated code.
-_SKIP_MODULES = frozenset({"builtins", "typing", "typing_extensions", "abc"})
-
-
-def _infos_for(cls: type) -> list[AnyServiceInfo]:
-    """The ``*_INFO`` descriptors in ``cls``'s module whose service is named like ``cls``."""
-    module = sys.modules.get(cls.__module__)
-    if module is None or cls.__module__ in _SKIP_MODULES:
-        return []
-    wanted = cls.__name__.removesuffix("Sync")
-    found: list[AnyServiceInfo] = []
-    for attr, value in vars(module).items():
-        if (
-            attr.endswith("_INFO")
-            and isinstance(value, ServiceInfo)
-            and value.name.rsplit(".", 1)[-1] == wanted
-            and value not in found
-        ):
-            found.append(value)
-    return found
+from .._method import SERVICE_INFO_ATTRIBUTE, AnyServiceInfo, ServiceInfo
 
 
 def find_service_info(service: object) -> AnyServiceInfo:
-    """Find the descriptor of the service ``service`` implements, from its class hierarchy.
+    """The descriptor of the service ``service`` implements, named by its generated base class.
 
-    The generated module of a service ``pkg.GreetService`` defines the handler protocols
-    ``GreetService`` and ``GreetServiceSync`` next to ``GREET_SERVICE_INFO``; a service class
-    that subclasses either of them is found through its MRO.
+    The generated module of a service ``pkg.GreetService`` declares the handler classes
+    ``GreetService`` and ``GreetServiceSync`` and names ``GREET_SERVICE_INFO`` on them; a
+    service class that subclasses either is found through its MRO.
 
     Raises:
-        TypeError: when no base class leads to a descriptor, or when several do.
+        TypeError: when no base class names a descriptor, or when several do.
     """
     cls = type(service)
     found: list[tuple[AnyServiceInfo, type]] = []
     for base in cls.__mro__:
-        for info in _infos_for(base):
-            if all(info is not seen for seen, _ in found):
-                found.append((info, base))
+        info = vars(base).get(SERVICE_INFO_ATTRIBUTE)
+        if isinstance(info, ServiceInfo) and all(info is not seen for seen, _ in found):
+            found.append((info, base))
     if not found:
         raise TypeError(
             f"cannot tell which Connect service {cls.__qualname__} implements: none of its "
@@ -55,7 +33,7 @@ def find_service_info(service: object) -> AnyServiceInfo:
         names = ", ".join(f"{info.name} (via {base.__qualname__})" for info, base in found)
         raise TypeError(
             f"{cls.__qualname__} implements several Connect services: {names}; serve each "
-            "with its own ConnectRouter and pass info=X_SERVICE_INFO"
+            "on its own and pass info=X_SERVICE_INFO"
         )
     return found[0][0]
 

@@ -1,23 +1,26 @@
 """Runs one call against an async handler: decode, deadline, interceptors, encode.
 
-Adapters (the ASGI app here, framework plugins elsewhere) read the request body, call
-:func:`run_unary` or :func:`open_stream`, and write out what they return.
+Adapters reach it through :meth:`Call.run_unary <connect_core.server.Call.run_unary>` and
+:meth:`Call.open_stream <connect_core.server.Call.open_stream>`.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from google.protobuf.message import Message
 
-from ._code import Code
-from ._context import RequestContext
-from ._errors import ConnectError
-from ._options import Endpoint
-from ._protocol import CallSetup, HeaderList, StreamDecoder
-from ._server_shared import as_connect_error, check_output, deadline_error
+from .._code import Code
+from .._context import RequestContext
+from .._errors import ConnectError
+from .._protocol import HeaderList, StreamDecoder
+from ._call import Reply, StreamReply
+from ._handler_errors import as_connect_error, check_output, deadline_error
+
+if TYPE_CHECKING:
+    from ._call import Call
 
 _END = object()
 
@@ -35,24 +38,26 @@ async def _with_deadline(aw: Awaitable[Any], ctx: RequestContext) -> Any:
         raise
 
 
-async def run_unary(
-    ep: Endpoint, setup: CallSetup, ctx: RequestContext, body: bytes
-) -> tuple[int, HeaderList, bytes]:
-    """Run a unary call whose request body is ``body``; return status, headers and body."""
+async def run_unary(call: Call, body: bytes) -> Reply:
+    """Run a unary call whose request body is ``body``."""
+    ep, setup, ctx = call.endpoint, call.setup, call.context
     proto = setup.protocol
+    method = ep.method
     try:
         data = body if setup.get_message is None else setup.get_message
-        request = proto.decode_unary(setup, data, ep.method.input)
+        request = proto.decode_unary(setup, data, method.input)
         if setup.timeout_ms is None:
             response = await ep.call(request, ctx)
         else:
             response = await _with_deadline(ep.call(request, ctx), ctx)
-        if type(response) is not ep.method.output:
-            response = check_output(ep, response)
-        return proto.unary_response(setup, response, ctx._response_headers, ctx._response_trailers)
+        if type(response) is not method.output:
+            response = check_output(method, response)
+        return Reply(
+            *proto.unary_response(setup, response, ctx._response_headers, ctx._response_trailers)
+        )
     except Exception as e:
-        err = as_connect_error(e, ep.method.procedure)
-        return proto.unary_error(setup, err, ctx._response_headers, ctx._response_trailers)
+        err = as_connect_error(e, method)
+        return Reply(*proto.unary_error(setup, err, ctx._response_headers, ctx._response_trailers))
 
 
 async def _requests(decoder: StreamDecoder, chunks: AsyncIterator[bytes]) -> AsyncIterator[Message]:
@@ -64,26 +69,23 @@ async def _requests(decoder: StreamDecoder, chunks: AsyncIterator[bytes]) -> Asy
 
 
 async def _single_request(
-    decoder: StreamDecoder, chunks: AsyncIterator[bytes], ep: Endpoint
+    decoder: StreamDecoder, chunks: AsyncIterator[bytes], call: Call
 ) -> Message:
     found: Message | None = None
     async for message in _requests(decoder, chunks):
         if found is not None:
-            raise ConnectError(
-                Code.UNIMPLEMENTED, f"{ep.method.procedure} takes exactly one request message"
-            )
+            break
         found = message
-    if found is None:
-        raise ConnectError(
-            Code.UNIMPLEMENTED, f"{ep.method.procedure} takes exactly one request message"
-        )
-    return found
+    else:
+        if found is not None:
+            return found
+    raise ConnectError(
+        Code.UNIMPLEMENTED, f"{call.endpoint.method.procedure} takes exactly one request message"
+    )
 
 
-async def _client_stream_reply(
-    ep: Endpoint, requests: AsyncIterator[Message], ctx: RequestContext
-) -> AsyncIterator[Message]:
-    yield await ep.call(requests, ctx)
+async def _one_reply(aw: Awaitable[Message]) -> AsyncIterator[Message]:
+    yield await aw
 
 
 async def _next(it: AsyncIterator[Any], ctx: RequestContext) -> Any:
@@ -93,21 +95,17 @@ async def _next(it: AsyncIterator[Any], ctx: RequestContext) -> Any:
 
 
 async def open_stream(
-    ep: Endpoint,
-    setup: CallSetup,
-    ctx: RequestContext,
+    call: Call,
     chunks: AsyncIterator[bytes],
     before_end: Callable[[], Awaitable[None]] | None = None,
-) -> tuple[int, HeaderList, AsyncIterator[bytes]]:
-    """Start a streaming call (client, server or bidi) reading its body from ``chunks``.
+) -> StreamReply:
+    """Start a call whose requests and responses are message streams, reading its body from
+    ``chunks``; see :meth:`Call.open_stream <connect_core.server.Call.open_stream>`.
 
-    Runs the handler up to its first response message (or its end), so that response
-    headers it sets are known, then returns the status, the headers and the body chunks.
-    Closing the returned iterator early closes the handler. ``before_end`` is awaited once
-    the handler is done, before the end of the stream is produced (an adapter finishes
-    reading the request body there).
+    Every stream kind goes through here, unary included when the protocol frames it as a
+    stream (gRPC does).
     """
-    proto = setup.protocol
+    ep, setup, ctx = call.endpoint, call.setup, call.context
     kind = ep.method.stream_type
     decoder = StreamDecoder(setup, ep.method.input, ep.read_max_bytes)
     it: AsyncIterator[Any] | None = None
@@ -119,51 +117,59 @@ async def open_stream(
             if kind.server_streams:
                 it = ep.call(requests, ctx)
             else:
-                it = _client_stream_reply(ep, requests, ctx)
+                it = _one_reply(ep.call(requests, ctx))
         else:
-            request = await _single_request(decoder, chunks, ep)
-            it = ep.call(request, ctx)
+            request = await _single_request(decoder, chunks, call)
+            if kind.server_streams:
+                it = ep.call(request, ctx)
+            else:
+                it = _one_reply(ep.call(request, ctx))
         first = await _next(it, ctx)
     except Exception as e:
-        err = as_connect_error(e, ep.method.procedure)
+        err = as_connect_error(e, ep.method)
     if before_end is not None and (err is not None or first is _END):
         # The handler is done before its first message: the whole reply is known, and its
         # head waits for the request body too, so that no client cuts the body short on it.
         await before_end()
         before_end = None
-    status, headers = proto.stream_response_head(setup, ctx._response_headers)
-    return status, headers, _stream_body(ep, setup, ctx, it, first, err, before_end)
+    status, headers = setup.protocol.stream_response_head(setup, ctx._response_headers)
+    trailers: HeaderList = []
+    return StreamReply(
+        status, headers, _stream_body(call, trailers, it, first, err, before_end), trailers
+    )
 
 
 async def _stream_body(
-    ep: Endpoint,
-    setup: CallSetup,
-    ctx: RequestContext,
+    call: Call,
+    trailers: HeaderList,
     it: AsyncIterator[Any] | None,
     message: Any,
     err: ConnectError | None,
     before_end: Callable[[], Awaitable[None]] | None,
 ) -> AsyncIterator[bytes]:
-    proto = setup.protocol
-    output = ep.method.output
-    encode = proto.stream_encoder(setup)
+    ep, setup, ctx = call.endpoint, call.setup, call.context
+    method = ep.method
+    output = method.output
+    encode = setup.protocol.stream_encoder(setup)
     timed = ctx._deadline is not None
     try:
         if err is None and it is not None:
             try:
                 while message is not _END:
                     if type(message) is not output:
-                        message = check_output(ep, message)
+                        message = check_output(method, message)
                     yield encode(message)
                     if timed:
                         message = await _with_deadline(anext(it, _END), ctx)
                     else:
                         message = await anext(it, _END)
             except Exception as e:
-                err = as_connect_error(e, ep.method.procedure)
+                err = as_connect_error(e, method)
         if before_end is not None:
             await before_end()
-        yield proto.stream_end(setup, err, ctx._response_trailers)
+        end, http_trailers = setup.protocol.stream_end(setup, err, ctx._response_trailers)
+        trailers.extend(http_trailers)
+        yield end
     finally:
         aclose = getattr(it, "aclose", None)
         if aclose is not None:

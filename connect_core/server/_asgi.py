@@ -1,0 +1,381 @@
+"""Serving calls over raw ASGI: :func:`serve_asgi`, and ``ConnectASGIApplication`` on it."""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import threading
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, MutableMapping
+from typing import Any
+
+from typing_extensions import Unpack
+
+from .._code import Code
+from .._errors import ConnectError
+from .._headers import Headers
+from .._method import AnyServiceInfo
+from .._protocol import HeaderList
+from ._body import ClientDisconnected, drain
+from ._call import Call, Refusal, Reply
+from ._endpoints import ServerOptions, Service
+
+Scope = MutableMapping[str, Any]
+ASGIMessage = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[ASGIMessage]]
+Send = Callable[[ASGIMessage], Awaitable[None]]
+ToThread = Callable[..., Awaitable[Any]]
+"""Runs ``func(*args)`` in a worker thread: ``asyncio.to_thread`` or a framework's own
+(Starlette's ``run_in_threadpool``)."""
+OnBody = Callable[[Call, bytes], None]
+
+
+def encode_headers(headers: HeaderList) -> list[tuple[bytes, bytes]]:
+    """Encode header pairs for ASGI."""
+    return [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers]
+
+
+class ASGIRequestBody:
+    """The request body's chunks, as an async iterator: from ASGI ``receive``, or from the
+    framework's own body iterator (``source``) when it may have read the body before.
+
+    Raises :class:`ClientDisconnected` when the client goes away; :attr:`done` tells that the
+    body was read to its end (or that the client left), after which iterating ends at once,
+    and :attr:`on_end` is called when the body is complete.
+    """
+
+    __slots__ = ("_receive", "_source", "disconnected", "done", "on_end")
+
+    def __init__(self, receive: Receive, source: AsyncIterator[bytes] | None = None) -> None:
+        """Read the body through ``receive``, or from ``source`` when given."""
+        self._receive = receive
+        self._source = source
+        self.done = False
+        self.disconnected = False
+        self.on_end: Callable[[], None] | None = None
+
+    def __aiter__(self) -> ASGIRequestBody:
+        return self
+
+    def _ended(self) -> None:
+        self.done = True
+        if self.on_end is not None:
+            self.on_end()
+
+    async def __anext__(self) -> bytes:
+        if self._source is not None:
+            return await self._next_from_source(self._source)
+        while not self.done:
+            message = await self._receive()
+            if message["type"] == "http.disconnect":
+                self.done = self.disconnected = True
+                raise ClientDisconnected
+            chunk: bytes = message.get("body", b"")
+            if not message.get("more_body", False):
+                self._ended()
+            if chunk:
+                return chunk
+        raise StopAsyncIteration
+
+    async def _next_from_source(self, source: AsyncIterator[bytes]) -> bytes:
+        if self.done:
+            raise StopAsyncIteration
+        try:
+            return await anext(source)
+        except StopAsyncIteration:
+            self._ended()
+            raise
+        except ClientDisconnected:
+            self.done = self.disconnected = True
+            raise
+
+
+class _Watcher:
+    """Waits for ``http.disconnect`` once the request body is read, and cancels the call."""
+
+    __slots__ = ("_main", "_receive", "disconnected", "task")
+
+    def __init__(self, receive: Receive) -> None:
+        """Watch through ``receive`` for the task creating the watcher (the call's)."""
+        self._receive = receive
+        self._main = asyncio.current_task()
+        self.disconnected = False
+        self.task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        # Not current_task(): a sync handler's body is read in helper tasks.
+        if self.task is None:
+            self.task = asyncio.create_task(self._watch(self._main))
+
+    async def _watch(self, main: asyncio.Task[Any] | None) -> None:
+        while True:
+            message = await self._receive()
+            if message["type"] == "http.disconnect":
+                self.disconnected = True
+                if main is not None:
+                    main.cancel()
+                return
+
+    def stop(self) -> None:
+        if self.task is not None:
+            self.task.cancel()
+
+
+async def send_reply(send: Send, reply: Reply) -> None:
+    """Send a buffered reply (with its HTTP trailers, when it has any)."""
+    trailers = reply.trailers
+    start: ASGIMessage = {
+        "type": "http.response.start",
+        "status": reply.status,
+        "headers": encode_headers(reply.headers_with_length()),
+    }
+    if trailers:
+        start["trailers"] = True
+    await send(start)
+    await send({"type": "http.response.body", "body": reply.body})
+    if trailers:
+        await send({"type": "http.response.trailers", "headers": encode_headers(trailers)})
+
+
+async def serve_asgi(
+    target: Call | Refusal,
+    receive: Receive,
+    send: Send,
+    *,
+    to_thread: ToThread = asyncio.to_thread,
+    on_body: OnBody | None = None,
+    chunks: AsyncIterator[bytes] | None = None,
+) -> bool:
+    """Serve one started call (or send one refusal) over raw ASGI; True when the whole reply
+    went out (False when the client went away first).
+
+    Reads the request body from ``receive`` within the endpoint's limits, runs the handler
+    (a sync handler through ``to_thread``), sends the reply as it is produced, drains what
+    the reply did not read, and follows the disconnect policy: once the client is gone the
+    handler is stopped and nothing more is sent. ``on_body`` is called with the call and its
+    whole request body before a buffered call's handler runs. ``chunks`` replaces
+    ``receive`` as the source of the request body where the framework may have read it
+    before (``receive`` still tells when the client goes away).
+    """
+    body = ASGIRequestBody(receive, chunks)
+    if isinstance(target, Refusal):
+        await drain(body, target.drain)
+        await send_reply(send, target)
+        return True
+    call = target
+    if call.streams:
+        return await _serve_stream(call, body, receive, send, to_thread)
+    try:
+        data = await call.read_body(body)
+    except ClientDisconnected:
+        return False
+    except ConnectError as e:
+        refusal = call.error_reply(e)
+        await drain(body, refusal.drain)
+        await send_reply(send, refusal)
+        return True
+    if on_body is not None:
+        on_body(call, data)
+    if call.endpoint.is_async:
+        reply = await call.run_unary(data)
+    else:
+        reply = await to_thread(call.run_unary_sync, data)
+    await send_reply(send, reply)
+    return True
+
+
+class _LoopChunks(Iterator[bytes]):
+    """The request body for a sync handler in a worker thread: each chunk is read on the
+    event loop. :meth:`cancel` fails a pending read and every later one (``canceled``), so
+    that a handler blocked on its requests ends when the call is abandoned."""
+
+    __slots__ = ("_body", "_canceled", "_loop", "_pending")
+
+    def __init__(self, body: ASGIRequestBody, loop: asyncio.AbstractEventLoop) -> None:
+        self._body = body
+        self._loop = loop
+        self._pending: concurrent.futures.Future[bytes | None] | None = None
+        self._canceled = False
+
+    def __next__(self) -> bytes:
+        if self._canceled:
+            raise _call_abandoned()
+        self._pending = asyncio.run_coroutine_threadsafe(self._next(), self._loop)
+        try:
+            chunk = self._pending.result()
+        except concurrent.futures.CancelledError:
+            raise _call_abandoned() from None
+        finally:
+            self._pending = None
+        if chunk is None:
+            raise StopIteration
+        return chunk
+
+    async def _next(self) -> bytes | None:
+        return await anext(self._body, None)
+
+    def cancel(self) -> None:
+        self._canceled = True
+        pending = self._pending
+        if pending is not None:
+            pending.cancel()
+
+
+def _call_abandoned() -> ConnectError:
+    return ConnectError(Code.CANCELED, "the call was abandoned before its requests ended")
+
+
+class _ThreadedChunks:
+    """A sync handler's reply chunks, each produced in a worker thread; a lock keeps the
+    final ``close()`` from running while a step is still in its thread (whose wait for a
+    request is canceled first)."""
+
+    __slots__ = ("_it", "_lock", "_requests", "_to_thread")
+
+    def __init__(self, it: Iterator[bytes], requests: _LoopChunks, to_thread: ToThread) -> None:
+        self._it = it
+        self._requests = requests
+        self._to_thread = to_thread
+        self._lock = threading.Lock()
+
+    def __aiter__(self) -> _ThreadedChunks:
+        return self
+
+    def _step(self) -> bytes | None:
+        with self._lock:
+            return next(self._it, None)
+
+    def _close(self) -> None:
+        with self._lock:
+            close = getattr(self._it, "close", None)
+            if close is not None:
+                close()
+
+    async def __anext__(self) -> bytes:
+        chunk = await self._to_thread(self._step)
+        if chunk is None:
+            raise StopAsyncIteration
+        return chunk  # type: ignore[no-any-return]
+
+    async def aclose(self) -> None:
+        self._requests.cancel()
+        await self._to_thread(self._close)
+
+
+async def _open(
+    call: Call, body: ASGIRequestBody, to_thread: ToThread
+) -> tuple[int, HeaderList, AsyncIterator[bytes], HeaderList]:
+    policy = call.drain_policy
+
+    async def finish_body() -> None:
+        await drain(body, policy)
+
+    wants_body = call.reads_body_before_end
+    if call.endpoint.is_async:
+        reply = await call.open_stream(body, finish_body if wants_body else None)
+        return reply.status, reply.headers, reply.chunks, reply.trailers
+    loop = asyncio.get_running_loop()
+
+    def finish_body_sync() -> None:
+        asyncio.run_coroutine_threadsafe(finish_body(), loop).result()
+
+    requests = _LoopChunks(body, loop)
+    sync = await to_thread(
+        call.open_stream_sync, requests, finish_body_sync if wants_body else None
+    )
+    chunks = _ThreadedChunks(sync.chunks, requests, to_thread)
+    return sync.status, sync.headers, chunks, sync.trailers
+
+
+async def _serve_stream(
+    call: Call, body: ASGIRequestBody, receive: Receive, send: Send, to_thread: ToThread
+) -> bool:
+    watcher = _Watcher(receive)
+    body.on_end = watcher.start
+    with_trailers = call.needs_http_trailers
+
+    async def send_head(status: int, headers: HeaderList) -> None:
+        start: ASGIMessage = {
+            "type": "http.response.start",
+            "status": status,
+            "headers": encode_headers(headers),
+        }
+        if with_trailers:
+            start["trailers"] = True
+        await send(start)
+
+    call.on_send_headers(send_head)
+    chunks: AsyncIterator[bytes] | None = None
+    try:
+        status, headers, chunks, trailers = await _open(call, body, to_thread)
+        if body.disconnected:
+            return False
+        if not call.headers_sent_early():
+            await send_head(status, headers)
+        async for chunk in chunks:
+            if body.disconnected:
+                return False
+            await send({"type": "http.response.body", "body": chunk, "more_body": True})
+        if not body.done:
+            # The handler finished before the request body did; the end of the stream is
+            # out, so the client will stop sending.
+            await drain(body, call.drain_after_end_policy)
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
+        if with_trailers:
+            await send({"type": "http.response.trailers", "headers": encode_headers(trailers)})
+        return True
+    except asyncio.CancelledError:
+        if not watcher.disconnected:
+            raise
+        task = asyncio.current_task()
+        if task is not None:
+            task.uncancel()
+        return False
+    except OSError:  # ASGI 2.4 servers raise on send once the client is gone
+        return False
+    finally:
+        watcher.stop()
+        if chunks is not None:
+            await chunks.aclose()  # type: ignore[attr-defined]
+
+
+class ConnectASGIApplication:
+    """An ASGI application serving every procedure of one service.
+
+    The generated ``XServiceASGIApplication`` classes subclass this; use those. Requests whose
+    path does not end in one of the service's procedures get 404 ``unimplemented``.
+    """
+
+    def __init__(
+        self, service: object, info: AnyServiceInfo, **options: Unpack[ServerOptions]
+    ) -> None:
+        """Serve ``service`` (which implements ``info``) with ``options``."""
+        self.service = service
+        self.info = info
+        self._service = Service(service, info, is_async=True, **options)
+        self.path = self._service.path
+        """The path prefix of every procedure, e.g. ``/greet.v1.GreetService/``."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Serve one ASGI connection scope."""
+        kind = scope["type"]
+        if kind != "http":
+            if kind == "lifespan":
+                await _lifespan(receive, send)
+            return
+        target = self._service.start(
+            scope["method"],
+            scope["path"],
+            Headers.from_raw(scope["headers"]),
+            scope["query_string"].decode("latin-1"),
+        )
+        await serve_asgi(target, receive, send)
+
+
+async def _lifespan(receive: Receive, send: Send) -> None:
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            await send({"type": "lifespan.shutdown.complete"})
+            return

@@ -1,0 +1,187 @@
+"""Serving calls over WSGI: :func:`serve_wsgi`, and ``ConnectWSGIApplication`` on it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from typing_extensions import Unpack
+
+from .._errors import ConnectError
+from .._headers import Headers
+from .._method import AnyServiceInfo
+from ._body import body_ended_early, drain_sync
+from ._call import Call, Refusal, Reply
+from ._endpoints import ServerOptions, Service
+
+StartResponse = Callable[..., Any]
+WSGIEnviron = dict[str, Any]
+
+_REASONS = {
+    200: "OK",
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    408: "Request Timeout",
+    409: "Conflict",
+    412: "Precondition Failed",
+    413: "Payload Too Large",
+    415: "Unsupported Media Type",
+    429: "Too Many Requests",
+    431: "Request Header Fields Too Large",
+    499: "Client Closed Request",
+    500: "Internal Server Error",
+    501: "Not Implemented",
+    502: "Bad Gateway",
+    503: "Service Unavailable",
+    504: "Gateway Timeout",
+}
+_CHUNK = 65536
+
+
+def status_line(status: int) -> str:
+    """``"200 OK"`` and friends."""
+    return f"{status} {_REASONS.get(status, 'Unknown')}"
+
+
+def environ_headers(environ: WSGIEnviron) -> Headers:
+    """Collect the request headers of a WSGI environ."""
+    pairs: list[tuple[str, str]] = []
+    for key, value in environ.items():
+        if key.startswith("HTTP_"):
+            pairs.append((key[5:].replace("_", "-").lower(), value))
+    if "CONTENT_TYPE" in environ:
+        pairs.append(("content-type", environ["CONTENT_TYPE"]))
+    if environ.get("CONTENT_LENGTH"):
+        pairs.append(("content-length", environ["CONTENT_LENGTH"]))
+    return Headers(pairs)
+
+
+def _environ_chunks(environ: WSGIEnviron) -> Iterator[bytes]:
+    """Read the request body in chunks as they arrive: ``Content-Length`` bytes, or a chunked
+    body to its end, or nothing when the request declares neither (a GET)."""
+    stream = environ["wsgi.input"]
+    length = environ.get("CONTENT_LENGTH")
+    if length:
+        declared = remaining = int(length)
+        while remaining > 0:
+            chunk = stream.read(min(remaining, _CHUNK))
+            if not chunk:
+                raise body_ended_early(declared - remaining, declared)
+            remaining -= len(chunk)
+            yield chunk
+        return
+    chunked = "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
+    if not chunked and not environ.get("wsgi.input_terminated"):
+        return
+    read = getattr(stream, "read1", None) or stream.read
+    while True:
+        chunk = read(_CHUNK)
+        if not chunk:
+            return
+        yield chunk
+
+
+class WSGIRequestBody(Iterator[bytes]):
+    """The request body's chunks from ``wsgi.input`` as they arrive; :attr:`done` tells that
+    it was read to its end (or broke off), after which iterating ends at once.
+
+    Raises ``invalid_argument`` when the body ends before its ``Content-Length``.
+    """
+
+    __slots__ = ("_chunks", "done")
+
+    def __init__(self, environ: WSGIEnviron) -> None:
+        """Read the body of the request ``environ`` describes."""
+        self._chunks = _environ_chunks(environ)
+        self.done = False
+
+    def __next__(self) -> bytes:
+        if self.done:
+            raise StopIteration
+        try:
+            return next(self._chunks)
+        except (StopIteration, ConnectError):  # the end, or a body that ended early
+            self.done = True
+            raise
+
+
+def serve_wsgi(
+    target: Call | Refusal, environ: WSGIEnviron, start_response: StartResponse
+) -> Iterable[bytes]:
+    """Serve one started call (or send one refusal) over WSGI: the response body to return
+    from the WSGI application.
+
+    Reads the request body from ``wsgi.input`` within the endpoint's limits, runs the sync
+    handler, streams the reply as it is produced, and drains what the reply did not read.
+    """
+    body = WSGIRequestBody(environ)
+    if isinstance(target, Refusal):
+        drain_sync(body, target.drain)
+        return respond(start_response, target)
+    call = target
+    if call.streams:
+        before_end = None
+        if call.reads_body_before_end:
+            policy = call.drain_policy
+
+            def before_end() -> None:
+                drain_sync(body, policy)
+
+        reply = call.open_stream_sync(body, before_end)
+        start_response(status_line(reply.status), reply.headers)
+        return _drained_after(reply.chunks, body, call)
+    try:
+        data = call.read_body_sync(body)
+    except ConnectError as e:
+        refusal = call.error_reply(e)
+        drain_sync(body, refusal.drain)
+        return respond(start_response, refusal)
+    return respond(start_response, call.run_unary_sync(data))
+
+
+def _drained_after(chunks: Iterator[bytes], body: WSGIRequestBody, call: Call) -> Iterator[bytes]:
+    """Yield the reply's ``chunks``, then drain what the call left of the body."""
+    try:
+        yield from chunks
+    finally:
+        close = getattr(chunks, "close", None)
+        if close is not None:
+            close()
+    if not body.done:
+        drain_sync(body, call.drain_policy)
+
+
+def respond(start_response: StartResponse, reply: Reply) -> list[bytes]:
+    """Start a buffered reply and return its body (WSGI has no HTTP trailers)."""
+    start_response(status_line(reply.status), reply.headers_with_length())
+    return [reply.body]
+
+
+class ConnectWSGIApplication:
+    """A WSGI application serving every procedure of one service with sync handlers.
+
+    The generated ``XServiceWSGIApplication`` classes subclass this; use those.
+    """
+
+    def __init__(
+        self, service: object, info: AnyServiceInfo, **options: Unpack[ServerOptions]
+    ) -> None:
+        """Serve ``service`` (which implements ``info``) with ``options``."""
+        self.service = service
+        self.info = info
+        self._service = Service(service, info, is_async=False, **options)
+        self.path = self._service.path
+        """The path prefix of every procedure, e.g. ``/greet.v1.GreetService/``."""
+
+    def __call__(self, environ: WSGIEnviron, start_response: StartResponse) -> Iterable[bytes]:
+        """Serve one WSGI request."""
+        target = self._service.start(
+            environ.get("REQUEST_METHOD", "GET"),
+            environ.get("PATH_INFO", ""),
+            environ_headers(environ),
+            environ.get("QUERY_STRING", ""),
+        )
+        return serve_wsgi(target, environ, start_response)
