@@ -109,10 +109,14 @@ class _Response:
                 self._arm()
                 chunk = read1(_READ_SIZE)
                 if not chunk:
-                    return
+                    break
                 yield chunk
         except _ERRORS as e:
             raise _mapped(e) from e
+        if r.length:  # read1 ends a body cut short of its content-length without a word
+            raise TransportError(
+                f"the server closed the connection {r.length} bytes before the response ended"
+            )
 
     def read(self) -> bytes:
         try:
