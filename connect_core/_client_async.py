@@ -26,7 +26,7 @@ from ._compression import Compression
 from ._context import RequestContext
 from ._errors import ConnectError
 from ._headers import Headers
-from ._interceptor import wrap_async
+from ._interceptor import check_interceptors, wrap_async
 from ._metadata import record_headers, record_response
 from ._method import MethodInfo, StreamType
 from ._transport import AsyncResponse, AsyncTransport, TransportError, check_flavour
@@ -125,7 +125,7 @@ class ConnectClient(ClientBase):
             use_get: Send unary calls to ``NO_SIDE_EFFECTS`` methods with GET.
             interceptors: Client interceptors (the server's protocols: ``intercept_unary``,
                 ``intercept_server_stream``, ..., or ``on_start``/``on_end``); the first is
-                the outermost.
+                the outermost. One without an async method is a ``TypeError``.
         """
         super().__init__(
             base_url,
@@ -140,6 +140,7 @@ class ConnectClient(ClientBase):
             use_get=use_get,
         )
         check_flavour(transport, http_client, is_async=True)
+        check_interceptors(interceptors, is_async=True, client=True)
         self._owns_transport = transport is None
         if transport is None:
             transport = _default_transport(http_client)

@@ -27,7 +27,7 @@ from ._compression import Compression
 from ._context import RequestContext
 from ._errors import ConnectError
 from ._headers import Headers
-from ._interceptor import wrap_sync
+from ._interceptor import check_interceptors, wrap_sync
 from ._metadata import record_headers, record_response
 from ._method import MethodInfo, StreamType
 from ._transport import SyncTransport, TransportError, check_flavour
@@ -89,7 +89,7 @@ class ConnectClientSync(ClientBase):
         """Create a client; the arguments are those of :class:`~connect_core.ConnectClient`,
         with an ``httpx.Client`` as ``http_client``, sync transports (``HttptoolsSyncTransport``
         for speed, ``HttpClientTransport`` with the standard library only, ``WSGITransport``
-        in memory) and sync interceptors."""
+        in memory) and sync interceptors (one without a sync method is a ``TypeError``)."""
         super().__init__(
             base_url,
             codec=codec,
@@ -103,6 +103,7 @@ class ConnectClientSync(ClientBase):
             use_get=use_get,
         )
         check_flavour(transport, http_client, is_async=False)
+        check_interceptors(interceptors, is_async=False, client=True)
         self._owns_transport = transport is None
         if transport is None:
             from ._transport_httpx import HttpxSyncTransport
