@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Sequence
 from types import TracebackType
 from typing import Any, Self, TypeVar
@@ -17,7 +18,6 @@ from ._client_shared import (
     ClientProtocol,
     HeadersLike,
     deadline_error,
-    is_transport_error,
     single_response,
     transport_error,
 )
@@ -26,10 +26,10 @@ from ._compression import Compression
 from ._context import RequestContext
 from ._errors import ConnectError
 from ._headers import Headers
-from ._interceptor import wrap_async
+from ._interceptor import check_interceptors, wrap_async
 from ._metadata import record_headers, record_response
 from ._method import MethodInfo, StreamType
-from ._transport import AsyncResponse, AsyncTransport, check_flavour
+from ._transport import AsyncResponse, AsyncTransport, TransportError, check_flavour
 
 REQ = TypeVar("REQ", bound=Message)
 RES = TypeVar("RES", bound=Message)
@@ -125,7 +125,7 @@ class ConnectClient(ClientBase):
             use_get: Send unary calls to ``NO_SIDE_EFFECTS`` methods with GET.
             interceptors: Client interceptors (the server's protocols: ``intercept_unary``,
                 ``intercept_server_stream``, ..., or ``on_start``/``on_end``); the first is
-                the outermost.
+                the outermost. One without an async method is a ``TypeError``.
         """
         super().__init__(
             base_url,
@@ -140,6 +140,7 @@ class ConnectClient(ClientBase):
             use_get=use_get,
         )
         check_flavour(transport, http_client, is_async=True)
+        check_interceptors(interceptors, is_async=True, client=True)
         self._owns_transport = transport is None
         if transport is None:
             transport = _default_transport(http_client)
@@ -227,10 +228,8 @@ class ConnectClient(ClientBase):
                 body = await response.aread()
             finally:
                 await response.aclose()
-        except Exception as e:
-            if is_transport_error(e):
-                raise transport_error(e, self.base_url) from e
-            raise
+        except TransportError as e:
+            raise transport_error(e, self.base_url) from e
         try:
             message, headers, trailers = protocol.unary_response(
                 method, response.status, response.headers, body, response.trailers
@@ -351,15 +350,13 @@ class ConnectClient(ClientBase):
                     response = await transport.send("POST", url, setup.headers, body)
         except TimeoutError:
             raise deadline_error() from None
-        except Exception as e:
-            if is_transport_error(e):
-                raise transport_error(e, self.base_url) from e
-            raise
+        except TransportError as e:
+            raise transport_error(e, self.base_url) from e
         decoder = None
         try:
             decoder = protocol.stream_decoder(method, response.status, response.headers)
             if decoder is None:
-                raw = await _read(response, deadline)
+                raw = await _read(response, deadline, self.base_url)
                 err = protocol.http_error(response.status, response.headers, raw)
                 for k, v in response.headers.multi_items():
                     err.metadata.setdefault(k, []).append(v)
@@ -374,10 +371,8 @@ class ConnectClient(ClientBase):
                     async for chunk in chunks:
                         for message in decode(chunk):
                             yield message
-                except Exception as e:
-                    if is_transport_error(e):
-                        raise transport_error(e) from e
-                    raise
+                except TransportError as e:
+                    raise transport_error(e, self.base_url) from e
             else:
                 while True:
                     try:
@@ -385,10 +380,8 @@ class ConnectClient(ClientBase):
                             item = await anext(chunks, None)
                     except TimeoutError:
                         raise deadline_error() from None
-                    except Exception as e:
-                        if is_transport_error(e):
-                            raise transport_error(e) from e
-                        raise
+                    except TransportError as e:
+                        raise transport_error(e, self.base_url) from e
                     if item is None:
                         break
                     for message in decode(item):
@@ -398,13 +391,16 @@ class ConnectClient(ClientBase):
             _record(response.headers, decoder.trailers if decoder else Headers(), ctx)
             raise
         finally:
-            await response.aclose()
+            try:
+                await response.aclose()
+            except TransportError as e:
+                raise transport_error(e, self.base_url) from e
         record_response(response.headers, trailers)
         if ctx is not None:
             ctx._response_trailers = trailers
 
 
-async def _read(response: AsyncResponse, deadline: float | None) -> bytes:
+async def _read(response: AsyncResponse, deadline: float | None, base_url: str) -> bytes:
     try:
         if deadline is None:
             return await response.aread()
@@ -412,10 +408,8 @@ async def _read(response: AsyncResponse, deadline: float | None) -> bytes:
             return await response.aread()
     except TimeoutError:
         raise deadline_error() from None
-    except Exception as e:
-        if is_transport_error(e):
-            raise transport_error(e) from e
-        raise
+    except TransportError as e:
+        raise transport_error(e, base_url) from e
 
 
 def _record(headers: Headers, trailers: Headers, ctx: ClientContext | None) -> None:
@@ -427,10 +421,21 @@ def _record(headers: Headers, trailers: Headers, ctx: ClientContext | None) -> N
 
 
 def _default_transport(http_client: Any) -> AsyncTransport:
-    if http_client is not None and type(http_client).__module__.startswith("aiohttp"):
+    """The transport that sends with ``http_client``: an aiohttp session's, or httpx's."""
+    if _is_aiohttp_session(http_client):
         from ._transport_aiohttp import AiohttpTransport
 
         return AiohttpTransport(session=http_client)
     from ._transport_httpx import HttpxAsyncTransport
 
     return HttpxAsyncTransport(http_client)
+
+
+def _is_aiohttp_session(obj: object) -> bool:
+    """Whether ``obj`` is an ``aiohttp.ClientSession`` (or a subclass's instance).
+
+    aiohttp is optional and slow to import: when it has not been imported, nothing can be
+    one of its sessions, so it is looked up among the loaded modules instead of imported.
+    """
+    aiohttp = sys.modules.get("aiohttp")
+    return aiohttp is not None and isinstance(obj, aiohttp.ClientSession)

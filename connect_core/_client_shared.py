@@ -11,11 +11,9 @@ from __future__ import annotations
 
 import base64
 import json
-import socket
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol, TypedDict
-from urllib.parse import urlsplit
 
 from google.protobuf.message import DecodeError, Message
 
@@ -666,76 +664,21 @@ def resolve_get(config: ClientConfig, method: MethodInfo[Any, Any], use_get: boo
     return use_get
 
 
-# HTTP/2 RST_STREAM error codes as gRPC maps them; any other code means unavailable.
-_H2_RESET_CODES = {
-    0x7: Code.UNAVAILABLE,  # REFUSED_STREAM: not processed, safe to retry
-    0x8: Code.CANCELED,  # CANCEL
-    0xB: Code.RESOURCE_EXHAUSTED,  # ENHANCE_YOUR_CALM
-    0xC: Code.PERMISSION_DENIED,  # INADEQUATE_SECURITY
-}
+def transport_error(e: TransportError, base_url: str) -> ConnectError:
+    """The :class:`ConnectError` a call raises for its transport's failure ``e``.
 
-
-def transport_error(e: BaseException, url: str | None = None) -> ConnectError:
-    """The :class:`ConnectError` for an exception a transport raised while calling ``url``
-    (the client's base URL, named in the message when the connection could not be made)."""
-    name = type(e).__name__
-    if isinstance(e, TimeoutError) or "Timeout" in name:
+    A connection that could not be made names the address the transport tried and the
+    client's base URL, the two things to check.
+    """
+    if e.code is Code.DEADLINE_EXCEEDED:
         return deadline_error()
-    code = Code.UNAVAILABLE
-    reset_code = getattr(e, "http2_error_code", None)
-    if isinstance(reset_code, int):
-        code = _H2_RESET_CODES.get(reset_code, Code.UNAVAILABLE)
-    detail = f"{name}: {e}" if str(e) else name
-    if url is not None and _could_not_connect(e):
-        where = urlsplit(url).netloc or url
+    if e.address is not None:
         return ConnectError(
-            code,
-            f"cannot connect to {where} ({detail}); is the server running, and is {url} "
+            e.code,
+            f"cannot connect to {e.address} ({e}); is the server running, and is {base_url} "
             "its address?",
         )
-    return ConnectError(code, detail)
-
-
-_CONNECT_FAILURES = frozenset(("ConnectError", "ClientConnectorError", "ClientConnectionError"))
-
-
-def _could_not_connect(e: BaseException) -> bool:
-    """Whether ``e`` (or what it wraps) says that no connection could be made."""
-    seen: BaseException | None = e
-    for _ in range(8):
-        if seen is None:
-            return False
-        if isinstance(seen, (ConnectionRefusedError, socket.gaierror)):
-            return True
-        if type(seen).__name__ in _CONNECT_FAILURES and not isinstance(seen, ConnectError):
-            return True
-        seen = seen.__cause__ or seen.__context__
-    return False
-
-
-def is_transport_error(e: BaseException) -> bool:
-    """True for the exceptions transports raise: ``OSError`` and the HTTP libraries' own."""
-    if isinstance(e, (OSError, TransportError)):
-        return True
-    module = type(e).__module__.split(".", 1)[0]
-    return module in _HTTP_MODULES
-
-
-_HTTP_MODULES = frozenset(
-    (
-        "httpx",
-        "httpx2",
-        "httpcore",
-        "httpcore2",
-        "h2",
-        "h11",
-        "aiohttp",
-        "urllib3",
-        "http",
-        "pyqwest",
-        "hpack",
-    )
-)
+    return ConnectError(e.code, str(e))
 
 
 def deadline_error() -> ConnectError:

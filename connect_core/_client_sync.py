@@ -19,7 +19,6 @@ from ._client_shared import (
     HeadersLike,
     canceled_error,
     deadline_error,
-    is_transport_error,
     single_response,
     transport_error,
 )
@@ -28,10 +27,10 @@ from ._compression import Compression
 from ._context import RequestContext
 from ._errors import ConnectError
 from ._headers import Headers
-from ._interceptor import wrap_sync
+from ._interceptor import check_interceptors, wrap_sync
 from ._metadata import record_headers, record_response
 from ._method import MethodInfo, StreamType
-from ._transport import SyncTransport, check_flavour
+from ._transport import SyncTransport, TransportError, check_flavour
 
 REQ = TypeVar("REQ", bound=Message)
 RES = TypeVar("RES", bound=Message)
@@ -90,7 +89,7 @@ class ConnectClientSync(ClientBase):
         """Create a client; the arguments are those of :class:`~connect_core.ConnectClient`,
         with an ``httpx.Client`` as ``http_client``, sync transports (``HttptoolsSyncTransport``
         for speed, ``HttpClientTransport`` with the standard library only, ``WSGITransport``
-        in memory) and sync interceptors."""
+        in memory) and sync interceptors (one without a sync method is a ``TypeError``)."""
         super().__init__(
             base_url,
             codec=codec,
@@ -104,6 +103,7 @@ class ConnectClientSync(ClientBase):
             use_get=use_get,
         )
         check_flavour(transport, http_client, is_async=False)
+        check_interceptors(interceptors, is_async=False, client=True)
         self._owns_transport = transport is None
         if transport is None:
             from ._transport_httpx import HttpxSyncTransport
@@ -184,11 +184,10 @@ class ConnectClientSync(ClientBase):
             finally:
                 response.close()
         except Exception as e:
-            if cancel is not None and cancel.canceled:
-                raise canceled_error() from e
-            if is_transport_error(e):
-                raise transport_error(e, self.base_url) from e
-            raise
+            err = self._failure(e, cancel)
+            if err is e:
+                raise
+            raise err from e
         if cancel is not None and cancel.canceled:
             raise canceled_error()  # the body may have been cut short
         try:
@@ -298,11 +297,10 @@ class ConnectClientSync(ClientBase):
                 **_cancel_kwargs(cancel),
             )
         except Exception as e:
-            if cancel is not None and cancel.canceled:
-                raise canceled_error() from e
-            if is_transport_error(e):
-                raise transport_error(e, self.base_url) from e
-            raise
+            err = self._failure(e, cancel)
+            if err is e:
+                raise
+            raise err from e
         decoder = None
         try:
             decoder = protocol.stream_decoder(method, response.status, response.headers)
@@ -310,11 +308,10 @@ class ConnectClientSync(ClientBase):
                 try:
                     raw = response.read()
                 except Exception as e:
-                    if cancel is not None and cancel.canceled:
-                        raise canceled_error() from e
-                    if is_transport_error(e):
-                        raise transport_error(e) from e
-                    raise
+                    err = self._failure(e, cancel)
+                    if err is e:
+                        raise
+                    raise err from e
                 if cancel is not None and cancel.canceled:
                     raise canceled_error()
                 err = protocol.http_error(response.status, response.headers, raw)
@@ -333,15 +330,10 @@ class ConnectClientSync(ClientBase):
                     if deadline is not None and time.monotonic() >= deadline:
                         raise deadline_error()
             except Exception as e:
-                # Whatever a cancelled exchange ends with (a reset, a cut-off body), the
-                # cancellation is what happened.
-                if cancel is not None and cancel.canceled:
-                    raise canceled_error() from e
-                if isinstance(e, ConnectError):
+                err = self._failure(e, cancel)
+                if err is e:
                     raise
-                if is_transport_error(e):
-                    raise transport_error(e) from e
-                raise
+                raise err from e
             if cancel is not None and cancel.canceled:
                 raise canceled_error()
             trailers = decoder.finish(response.trailers)
@@ -349,10 +341,24 @@ class ConnectClientSync(ClientBase):
             _record(response.headers, decoder.trailers if decoder else Headers(), ctx)
             raise
         finally:
-            response.close()
+            try:
+                response.close()
+            except TransportError as e:
+                raise transport_error(e, self.base_url) from e
         record_response(response.headers, trailers)
         if ctx is not None:
             ctx._response_trailers = trailers
+
+    def _failure(self, e: Exception, cancel: CancelHandle | None) -> Exception:
+        """What a call raises when its exchange failed with ``e``: ``canceled`` once the call
+        was cancelled (whatever an aborted exchange ends with, a reset or a cut-off body, the
+        cancellation is what happened), the :class:`ConnectError` a transport's
+        :class:`TransportError` stands for, otherwise ``e`` itself."""
+        if cancel is not None and cancel.canceled:
+            return canceled_error()
+        if isinstance(e, TransportError):
+            return transport_error(e, self.base_url)
+        return e
 
 
 def _cancel_kwargs(cancel: CancelHandle | None) -> dict[str, Any]:

@@ -192,10 +192,24 @@ def _flavours(i: object) -> tuple[list[str], list[str]]:
     return async_names, sync_names
 
 
-def check_interceptors(interceptors: Sequence[object], *, is_async: bool) -> None:
-    """Raise ``TypeError`` for an interceptor that would never run on a service of this
-    flavour (an async-only interceptor on a sync service, or the reverse), or that has no
-    interceptor method at all: skipping it silently would let every call past it."""
+def check_interceptors(
+    interceptors: Sequence[object], *, is_async: bool, client: bool = False
+) -> None:
+    """Raise ``TypeError`` for an interceptor that would never run on a service (or, with
+    ``client``, a client) of this flavour: an async-only interceptor on a sync one, or the
+    reverse, or an object with no interceptor method at all. Skipping it silently would let
+    every call past it.
+
+    The flavours are what :func:`wrap_async` and :func:`wrap_sync` use: ``intercept_*`` and an
+    ``async`` ``on_start`` are async; ``intercept_*_sync``, ``on_start_sync`` and a plain
+    ``on_start`` are sync.
+    """
+    what = "client" if client else "service"
+    use_sync, use_async = (
+        ("use the sync client", "use the async client")
+        if client
+        else ("serve a sync service", "serve an async service")
+    )
     for i in interceptors:
         async_names, sync_names = _flavours(i)
         name = type(i).__qualname__
@@ -203,19 +217,19 @@ def check_interceptors(interceptors: Sequence[object], *, is_async: bool) -> Non
             raise TypeError(
                 f"{name} is not an interceptor: give it intercept_unary, "
                 "intercept_client_stream, intercept_server_stream, intercept_bidi_stream or "
-                "on_start (or their _sync twins for sync services)"
+                f"on_start (or their _sync twins for sync {what}s)"
             )
         if is_async and not async_names:
             raise TypeError(
-                f"interceptor {name} is sync-only ({', '.join(sync_names)}) and this service "
+                f"interceptor {name} is sync-only ({', '.join(sync_names)}) and this {what} "
                 "is async: implement the async methods (intercept_unary, async on_start, ...) "
-                "too, or serve a sync service"
+                f"too, or {use_sync}"
             )
         if not is_async and not sync_names:
             raise TypeError(
                 f"interceptor {name} is async-only ({', '.join(async_names)}) and this "
-                "service is sync: implement the _sync methods (intercept_unary_sync, "
-                "on_start_sync, ...) too, or serve an async service"
+                f"{what} is sync: implement the _sync methods (intercept_unary_sync, "
+                f"on_start_sync, ...) too, or {use_async}"
             )
 
 

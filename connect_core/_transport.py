@@ -22,8 +22,12 @@ transport                   HTTP library                notes
 ``WSGITransport``           none: calls a WSGI app      in memory, sync
 ==========================  ==========================  =====================================
 
-A transport raises its library's exceptions (or ``OSError``); the client turns them into
-``ConnectError(Code.UNAVAILABLE)``.
+A transport maps what its HTTP library and its sockets raise into :class:`TransportError`
+once, where it calls them (sending the request, waiting for the response head, reading each
+body chunk, closing), the way httpx maps httpcore's exceptions into its own; a transport
+written outside this package must do the same. The client turns a ``TransportError`` into a
+``ConnectError`` with the error's code (``unavailable`` unless the transport says otherwise);
+any other exception reaches the caller as it is.
 """
 
 from __future__ import annotations
@@ -31,7 +35,9 @@ from __future__ import annotations
 import inspect
 from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import Protocol
+from urllib.parse import urlsplit
 
+from ._code import Code
 from ._headers import Headers
 
 HeaderList = list[tuple[str, str]]
@@ -39,7 +45,76 @@ HeaderList = list[tuple[str, str]]
 
 
 class TransportError(ConnectionError):
-    """A transport-level failure (connection lost, stream reset by the peer, protocol error)."""
+    """A transport-level failure: no connection could be made, the connection was lost, the
+    peer reset the stream, the response was malformed, or a timeout ran out.
+
+    Transports raise it (and no other exception of their own, their HTTP library's or their
+    sockets') for whatever fails at their boundary; what they caught is its ``__cause__``. The
+    client turns it into a :class:`~connect_core.ConnectError` with :attr:`code`.
+
+    Attributes:
+        code: The :class:`~connect_core.Code` this failure stands for: ``unavailable`` unless
+            the transport knows better (``deadline_exceeded`` for a timeout, ``canceled`` for
+            an exchange aborted by a cancellation, an HTTP/2 reset's code).
+        address: The ``host:port`` a connection could not be made to, ``None`` when the failure
+            is not about connecting: the client's error then names it and the client's base
+            URL.
+    """
+
+    def __init__(
+        self, message: str, *, code: Code = Code.UNAVAILABLE, address: str | None = None
+    ) -> None:
+        """Create the error; ``message`` says what failed (the client's error repeats it)."""
+        super().__init__(message)
+        self.code = code
+        self.address = address
+
+
+def describe(e: BaseException) -> str:
+    """``"Type: message"`` of an exception, or its type's name when it has no message."""
+    name = type(e).__name__
+    text = str(e)
+    return f"{name}: {text}" if text else name
+
+
+def wrap_error(
+    e: BaseException, *, code: Code = Code.UNAVAILABLE, address: str | None = None
+) -> TransportError:
+    """A :class:`TransportError` standing for ``e`` (an HTTP library's or a socket's exception),
+    naming it in its message and chained to it."""
+    err = TransportError(describe(e), code=code, address=address)
+    err.__cause__ = e
+    return err
+
+
+def os_error(e: OSError, *, address: str | None = None) -> TransportError:
+    """The :class:`TransportError` for an ``OSError`` a transport's socket raised.
+
+    A ``TransportError`` is returned as it is, a timeout is ``deadline_exceeded`` (a sync
+    transport's socket timeouts are the call's deadline); pass ``address`` (``host:port``) when
+    the error came from connecting to it.
+    """
+    if isinstance(e, TransportError):
+        return e
+    if isinstance(e, TimeoutError):
+        return wrap_error(e, code=Code.DEADLINE_EXCEEDED)
+    return wrap_error(e, address=address)
+
+
+def host_port(host: str, port: int) -> str:
+    """``host:port``, with an IPv6 address in brackets."""
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def url_address(url: str) -> str:
+    """The ``host:port`` a request to ``url`` connects to (the scheme's port when none is
+    given)."""
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:  # not a valid port: name what was given
+        return parts.netloc.rsplit("@", 1)[-1]
+    return host_port(parts.hostname or "", port or (443 if parts.scheme == "https" else 80))
 
 
 class AsyncResponse(Protocol):
@@ -86,6 +161,9 @@ class AsyncTransport(Protocol):
         head arrives and keeps sending the body in the background: that is full duplex. Others
         send the whole body first. Deadlines are enforced by the client (``asyncio.timeout``
         around this call and around every read), so a transport needs no timeout of its own.
+
+        What fails in the transport, here or in the response's methods, raises
+        :class:`TransportError`; an exception from ``body`` may be raised as it is.
         """
         ...
 
@@ -129,7 +207,9 @@ class SyncTransport(Protocol):
 
         ``timeout`` is the seconds left before the call's deadline (``None``: no deadline); the
         transport applies it to connecting, sending and every read, so a blocked call fails
-        with a timeout error instead of hanging. The client checks the deadline between reads.
+        with a :class:`TransportError` (``deadline_exceeded``) instead of hanging. The client
+        checks the deadline between reads. Other failures, here or in the response's methods,
+        raise :class:`TransportError` too.
 
         A call made with a :class:`~connect_core.CancelHandle` passes it as the keyword
         argument ``cancel``: a transport that accepts it registers an abort with

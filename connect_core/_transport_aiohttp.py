@@ -5,8 +5,37 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
+from ._code import Code
 from ._headers import Headers
-from ._transport import HeaderList, any_case_headers
+from ._transport import (
+    HeaderList,
+    TransportError,
+    any_case_headers,
+    host_port,
+    os_error,
+    wrap_error,
+)
+
+
+def _errors() -> tuple[type[Exception], ...]:
+    """What to catch around a call into aiohttp: its exceptions and the sockets'."""
+    import aiohttp  # loaded already: a session of it is sending
+
+    return (aiohttp.ClientError, OSError)
+
+
+def _mapped(e: Exception, address: str | None = None) -> TransportError:
+    """The :class:`TransportError` for ``e``, one of :func:`_errors`; ``address`` is the
+    ``host:port`` a request was sent to, named when aiohttp could not connect to it."""
+    import aiohttp
+
+    if isinstance(e, TimeoutError):  # aiohttp's timeouts (ServerTimeoutError) are too
+        return wrap_error(e, code=Code.DEADLINE_EXCEEDED)
+    if isinstance(e, aiohttp.ClientConnectorError):
+        return wrap_error(e, address=address)
+    if isinstance(e, OSError):
+        return os_error(e)
+    return wrap_error(e)
 
 
 class _AiohttpResponse:
@@ -18,21 +47,30 @@ class _AiohttpResponse:
         self.headers = any_case_headers(r.headers.items())
         self.trailers = Headers()  # HTTP/1.1 trailers are not exposed by aiohttp
 
-    def aiter_bytes(self) -> AsyncIterator[bytes]:
+    async def aiter_bytes(self) -> AsyncIterator[bytes]:
         # ``iter_any`` yields whatever has arrived, without waiting to fill a buffer.
-        it: AsyncIterator[bytes] = self._r.content.iter_any()
-        return it
+        try:
+            async for chunk in self._r.content.iter_any():
+                yield chunk
+        except _errors() as e:
+            raise _mapped(e) from e
 
     async def aread(self) -> bytes:
-        data: bytes = await self._r.read()
+        try:
+            data: bytes = await self._r.read()
+        except _errors() as e:
+            raise _mapped(e) from e
         return data
 
     async def aclose(self) -> None:
         r = self._r
-        if r.content.is_eof():
-            r.release()  # the connection goes back to the pool
-        else:
-            r.close()  # unread body: the connection cannot be reused
+        try:
+            if r.content.is_eof():
+                r.release()  # the connection goes back to the pool
+            else:
+                r.close()  # unread body: the connection cannot be reused
+        except _errors() as e:
+            raise _mapped(e) from e
 
 
 class AiohttpTransport:
@@ -79,10 +117,17 @@ class AiohttpTransport:
     async def send(
         self, method: str, url: str, headers: HeaderList, body: bytes | AsyncIterator[bytes]
     ) -> _AiohttpResponse:
-        """Send the request and return once the response head has arrived."""
+        """Send the request and return once the response head has arrived.
+
+        Raises :class:`~connect_core.TransportError` for what aiohttp raised.
+        """
         session = self._session or self._new_session()
-        # An empty bytes body would make aiohttp add "content-type: application/octet-stream".
-        r = await session.request(method, self._url(url), headers=headers, data=body or None)
+        u = self._url(url)
+        try:
+            # An empty bytes body would make aiohttp add "content-type: application/octet-stream".
+            r = await session.request(method, u, headers=headers, data=body or None)
+        except _errors() as e:
+            raise _mapped(e, host_port(u.host or "", u.port or 0)) from e
         return _AiohttpResponse(r)
 
     async def aclose(self) -> None:

@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from ._headers import Headers
-from ._transport import HeaderList, TransportError
+from ._transport import HeaderList, TransportError, os_error
 
 ASGIApp = Callable[
     [
@@ -107,8 +107,10 @@ class ASGITransport:
         )
         try:
             await exchange.wait_head()
-        except BaseException:
+        except BaseException as e:
             await exchange.aclose()
+            if isinstance(e, OSError) and not isinstance(e, TransportError):
+                raise os_error(e) from e  # as from a socket, whoever raised it
             raise
         return exchange
 
@@ -261,8 +263,11 @@ class _Exchange:
                         drained.set_result(None)
                 yield chunk
                 continue
-            if self._error is not None:
-                raise self._error
+            error = self._error
+            if error is not None:
+                if isinstance(error, OSError) and not isinstance(error, TransportError):
+                    raise os_error(error) from error  # as from a socket, whoever raised it
+                raise error
             if self._ended:
                 return
             waiter = self._waiter = self._loop.create_future()

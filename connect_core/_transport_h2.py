@@ -18,8 +18,9 @@ from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import urlsplit
 
+from ._code import Code
 from ._headers import Headers
-from ._transport import HeaderList, TransportError
+from ._transport import HeaderList, TransportError, host_port, os_error
 
 _FORBIDDEN = frozenset(
     ("connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "host")
@@ -27,13 +28,39 @@ _FORBIDDEN = frozenset(
 _CANCEL = 0x8  # RST_STREAM error code CANCEL
 _READ_SIZE = 1 << 16
 
+# HTTP/2 RST_STREAM error codes as gRPC maps them; any other code means unavailable.
+_RESET_CODES = {
+    0x7: Code.UNAVAILABLE,  # REFUSED_STREAM: not processed, safe to retry
+    0x8: Code.CANCELED,  # CANCEL
+    0xB: Code.RESOURCE_EXHAUSTED,  # ENHANCE_YOUR_CALM
+    0xC: Code.PERMISSION_DENIED,  # INADEQUATE_SECURITY
+}
+
 
 class StreamResetError(TransportError):
-    """The peer reset the stream (``RST_STREAM``) before the response ended."""
+    """The peer reset the stream (``RST_STREAM``) before the response ended; its
+    :attr:`code` is what the reset's HTTP/2 error code stands for, as gRPC maps them."""
 
     def __init__(self, code: int) -> None:
-        super().__init__(f"stream reset by the peer (HTTP/2 error code {code})")
+        """The error of a reset with HTTP/2 error code ``code``."""
+        super().__init__(
+            f"stream reset by the peer (HTTP/2 error code {code})",
+            code=_RESET_CODES.get(code, Code.UNAVAILABLE),
+        )
         self.http2_error_code = code
+
+
+def _library_errors() -> tuple[type[Exception], ...]:
+    """What the h2 and hpack libraries and the sockets raise."""
+    import h2.exceptions
+    import hpack
+
+    return (OSError, h2.exceptions.H2Error, hpack.HPACKError)
+
+
+def _mapped(e: Exception) -> TransportError:
+    """The :class:`TransportError` for ``e``, one of :func:`_library_errors`."""
+    return os_error(e) if isinstance(e, OSError) else _wrap(e)
 
 
 class H2Transport:
@@ -107,7 +134,12 @@ class H2Transport:
         conn = self._connections.get(key)
         if conn is None or not conn.usable or conn.loop is not asyncio.get_running_loop():
             conn = await self._connect(key)
-        return await conn.request(method, key[0], authority, path, headers, body)
+        try:
+            return await conn.request(method, key[0], authority, path, headers, body)
+        except TransportError:
+            raise
+        except _library_errors() as e:
+            raise _mapped(e) from e
 
     async def _connect(self, key: tuple[str, str, int]) -> _Connection:
         pending = self._connecting.get(key)
@@ -119,10 +151,15 @@ class H2Transport:
             old = self._connections.pop(key, None)
             if old is not None:
                 old.abandon()
-            # asyncio.timeout, not wait_for: on Python 3.11 wait_for drops a cancellation
-            # that arrives as the connection completes.
-            async with asyncio.timeout(self._connect_timeout):
-                conn = await self._open(key)
+            try:
+                # asyncio.timeout, not wait_for: on Python 3.11 wait_for drops a cancellation
+                # that arrives as the connection completes.
+                async with asyncio.timeout(self._connect_timeout):
+                    conn = await self._open(key)
+            except TransportError:
+                raise
+            except OSError as e:  # the connect timeout too: deadline_exceeded
+                raise os_error(e, address=host_port(key[1], key[2])) from e
             self._connections[key] = conn
             future.set_result(conn)
             return conn
@@ -332,7 +369,10 @@ class _Connection:
     def ack(self, sid: int, n: int) -> None:
         """Hand ``n`` consumed bytes back to the peer's send window."""
         if n and self._error is None:
-            self._h2.acknowledge_received_data(n, sid)
+            try:
+                self._h2.acknowledge_received_data(n, sid)
+            except self._h2_errors as e:
+                raise _wrap(e) from e
             self._flush()
 
     def _forget(self, stream: _H2Stream) -> None:
@@ -388,7 +428,7 @@ class _Connection:
             self._fail_all(TransportError("the HTTP/2 connection was closed"))
             raise
         except BaseException as e:
-            self._fail_all(e if isinstance(e, (OSError, TransportError)) else _wrap(e))
+            self._fail_all(os_error(e) if isinstance(e, OSError) else _wrap(e))
         finally:
             if not self._writer.is_closing():
                 self._writer.close()
@@ -524,7 +564,10 @@ class _H2Stream:
         self._wake()
 
     def fail(self, err: BaseException) -> None:
-        """The request body failed: surface ``err`` to the response reader."""
+        """The request body failed: surface ``err`` to the response reader (a TransportError
+        when sending it failed, the request iterator's own exception otherwise)."""
+        if isinstance(err, Exception) and isinstance(err, _library_errors()):
+            err = _mapped(err)
         self._error = err
         self._ended = False
         if not self.head.done():

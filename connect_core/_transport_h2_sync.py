@@ -19,6 +19,7 @@ from collections.abc import AsyncIterator, Coroutine, Iterator
 from typing import Any, TypeVar
 
 from ._client_cancel import CancelHandle
+from ._code import Code
 from ._headers import Headers
 from ._transport import AsyncResponse, HeaderList, TransportError
 from ._transport_h2 import H2Transport
@@ -147,17 +148,21 @@ def _wait(
     timeout: float | None,
     cancel: CancelHandle | None = None,
 ) -> T:
-    """Run ``coro`` on ``loop`` and wait for it; a timeout cancels it and raises TimeoutError,
-    and so does ``cancel`` (cancelling the task on the loop), raising TransportError."""
+    """Run ``coro`` on ``loop`` and wait for it.
+
+    A timeout cancels it and raises :class:`TransportError` (``deadline_exceeded``), and so
+    does ``cancel``, cancelling the task on the loop (``canceled``). What the coroutine raises
+    is raised here: :class:`H2Transport` maps its own failures already.
+    """
     future = asyncio.run_coroutine_threadsafe(coro, loop)
     unregister = None if cancel is None else cancel.on_cancel(lambda: _cancel(future))
     try:
         return future.result(timeout)
     except concurrent.futures.TimeoutError:
         future.cancel()
-        raise TimeoutError("the HTTP/2 call timed out") from None
+        raise TransportError("the HTTP/2 call timed out", code=Code.DEADLINE_EXCEEDED) from None
     except concurrent.futures.CancelledError:
-        raise TransportError("the call was canceled") from None
+        raise TransportError("the call was canceled", code=Code.CANCELED) from None
     finally:
         if unregister is not None:
             unregister()

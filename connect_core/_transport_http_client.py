@@ -10,10 +10,34 @@ from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 from ._client_cancel import CancelHandle, shutdown_socket
-from ._transport import HeaderList, any_case_headers
+from ._code import Code
+from ._transport import (
+    HeaderList,
+    TransportError,
+    any_case_headers,
+    host_port,
+    os_error,
+    wrap_error,
+)
 
 _READ_SIZE = 1 << 16
 _RETRYABLE = (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError)
+_ERRORS = (OSError, http.client.HTTPException)
+"""What ``http.client`` and its sockets raise; the transport maps them with :func:`_mapped`."""
+
+
+class _Canceled(ConnectionAbortedError):
+    """The exchange stopped because its call was cancelled."""
+
+
+def _mapped(e: Exception, address: str | None = None) -> TransportError:
+    """The :class:`TransportError` for ``e``, one of :data:`_ERRORS`; ``address`` is the
+    ``host:port`` being connected to, when ``e`` came from connecting."""
+    if isinstance(e, _Canceled):
+        return wrap_error(e, code=Code.CANCELED)
+    if isinstance(e, OSError):
+        return os_error(e, address=address)
+    return wrap_error(e)
 
 
 class _Abort:
@@ -28,8 +52,8 @@ class _Abort:
 
     def __call__(self) -> None:
         self.aborted = True
-        # The socket may not exist yet (http.client connects lazily): the client thread then
-        # sees ``aborted`` before it blocks (see _exchange).
+        # The socket may not exist yet (still connecting): the client thread then sees
+        # ``aborted`` before it blocks (see _connect and _exchange).
         shutdown_socket(self._conn.sock)
 
     def release(self) -> None:
@@ -80,16 +104,26 @@ class _Response:
     def iter_bytes(self) -> Iterator[bytes]:
         r = self._r
         read1 = r.read1
-        while True:
-            self._arm()
-            chunk = read1(_READ_SIZE)
-            if not chunk:
-                return
-            yield chunk
+        try:
+            while True:
+                self._arm()
+                chunk = read1(_READ_SIZE)
+                if not chunk:
+                    break
+                yield chunk
+        except _ERRORS as e:
+            raise _mapped(e) from e
+        if r.length:  # read1 ends a body cut short of its content-length without a word
+            raise TransportError(
+                f"the server closed the connection {r.length} bytes before the response ended"
+            )
 
     def read(self) -> bytes:
-        self._arm()
-        return self._r.read()
+        try:
+            self._arm()
+            return self._r.read()
+        except _ERRORS as e:
+            raise _mapped(e) from e
 
     def close(self) -> None:
         conn, self._conn = self._conn, None
@@ -97,11 +131,14 @@ class _Response:
             return
         self._abort.release()
         r = self._r
-        if r.isclosed() and not r.will_close and not self._abort.aborted:
-            self._owner._release(self._key, conn)  # body read to its end: reuse the connection
-        else:
-            r.close()
-            conn.close()
+        try:
+            if r.isclosed() and not r.will_close and not self._abort.aborted:
+                self._owner._release(self._key, conn)  # read to its end: reuse the connection
+            else:
+                r.close()
+                conn.close()
+        except _ERRORS as e:
+            raise _mapped(e) from e
 
 
 class HttpClientTransport:
@@ -180,24 +217,51 @@ class HttpClientTransport:
         cancel: CancelHandle | None = None,
     ) -> _Response:
         """Send the request and return once the response head has arrived; ``cancel`` aborts
-        the exchange from another thread (the connection is closed, never reused)."""
+        the exchange from another thread (the connection is closed, never reused).
+
+        Raises :class:`~connect_core.TransportError` for what ``http.client`` and the socket
+        raised (a timeout's code is ``deadline_exceeded``).
+        """
         key, path = self._target(url)
         deadline = None if timeout is None else time.monotonic() + timeout
         conn = self._acquire(key)
-        if conn is not None:
-            try:
-                return self._exchange(
-                    key, conn, method, path, headers, body, timeout, deadline, cancel
-                )
-            except _RETRYABLE:
-                # The server closed the idle connection before it saw this request: retry on a
-                # new one when the body can be sent again.
-                if not isinstance(body, bytes) or (cancel is not None and cancel.canceled):
-                    raise
-                if deadline is not None:
-                    timeout = max(deadline - time.monotonic(), 0.001)
+        try:
+            if conn is not None:
+                try:
+                    return self._exchange(
+                        key, conn, method, path, headers, body, timeout, deadline, cancel
+                    )
+                except _RETRYABLE:
+                    # The server closed the idle connection before it saw this request: retry
+                    # on a new one when the body can be sent again.
+                    if not isinstance(body, bytes) or (cancel is not None and cancel.canceled):
+                        raise
+                    if deadline is not None:
+                        timeout = max(deadline - time.monotonic(), 0.001)
+            conn = self._connect(key, timeout, cancel)
+            return self._exchange(key, conn, method, path, headers, body, timeout, deadline, cancel)
+        except TransportError:
+            raise
+        except _ERRORS as e:
+            raise _mapped(e) from e
+
+    def _connect(
+        self, key: tuple[str, str, int], timeout: float | None, cancel: CancelHandle | None
+    ) -> http.client.HTTPConnection:
+        """A new connection, connected (and through its TLS handshake)."""
         conn = self._new(key, timeout)
-        return self._exchange(key, conn, method, path, headers, body, timeout, deadline, cancel)
+        abort = _Abort(conn, cancel)
+        try:
+            conn.connect()
+        except OSError as e:
+            conn.close()
+            raise os_error(e, address=host_port(key[1], key[2])) from e
+        finally:
+            abort.release()
+        if abort.aborted:
+            conn.close()
+            raise _Canceled("the call was canceled")
+        return conn
 
     def _exchange(
         self,
@@ -231,9 +295,9 @@ class HttpClientTransport:
             if deadline is not None and conn.sock is not None:
                 conn.sock.settimeout(max(deadline - time.monotonic(), 0.001))
             if abort.aborted:
-                # Cancelled while the socket did not exist yet: it was not shut down, so stop
-                # here rather than block on it.
-                raise ConnectionAbortedError("the call was canceled")
+                # Cancelled while the request went out: stop here rather than wait for the
+                # response on a socket that may not have been shut down in time.
+                raise _Canceled("the call was canceled")
             r = conn.getresponse()
         except BaseException:
             abort.release()

@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 
 from ._client_cancel import CancelHandle, shutdown_socket
 from ._headers import Headers
-from ._transport import HeaderList, TransportError
+from ._transport import HeaderList, TransportError, host_port, os_error
 
 _FORBIDDEN = frozenset(("host", "content-length", "transfer-encoding", "connection"))
 _READ_SIZE = 1 << 16
@@ -224,6 +224,9 @@ class _AsyncExchange(_Response):
         self._wake()
 
     def fail(self, err: BaseException) -> None:
+        """End the exchange with ``err`` (a socket's ``OSError`` becomes a TransportError)."""
+        if isinstance(err, OSError):
+            err = os_error(err)
         if self._error is None and not self.ended:
             self._error = err
         if not self.head_future.done():
@@ -447,7 +450,11 @@ class HttptoolsAsyncTransport:
     async def send(
         self, method: str, url: str, headers: HeaderList, body: bytes | AsyncIterator[bytes]
     ) -> _AsyncExchange:
-        """Send the request and return once the response head has arrived."""
+        """Send the request and return once the response head has arrived.
+
+        Raises :class:`~connect_core.TransportError` for a connection that fails or a
+        malformed response.
+        """
         origin, path, host = _target(self._targets, url)
         head = _head(method, path, host, headers, len(body) if isinstance(body, bytes) else None)
         conn = self._acquire(origin)
@@ -487,16 +494,19 @@ class HttptoolsAsyncTransport:
         if scheme == "https":
             context = self._ssl or ssl.create_default_context()
         loop = asyncio.get_running_loop()
-        # asyncio.timeout, not wait_for: on Python 3.11 wait_for drops a cancellation that
-        # arrives as the connection completes (the call would go on as if not cancelled).
-        async with asyncio.timeout(self._connect_timeout):
-            _, conn = await loop.create_connection(
-                lambda: _Connection(self, origin),
-                host,
-                port,
-                ssl=context,
-                server_hostname=host if context else None,
-            )
+        try:
+            # asyncio.timeout, not wait_for: on Python 3.11 wait_for drops a cancellation that
+            # arrives as the connection completes (the call would go on as if not cancelled).
+            async with asyncio.timeout(self._connect_timeout):
+                _, conn = await loop.create_connection(
+                    lambda: _Connection(self, origin),
+                    host,
+                    port,
+                    ssl=context,
+                    server_hostname=host if context else None,
+                )
+        except OSError as e:  # the connect timeout too: deadline_exceeded
+            raise os_error(e, address=host_port(host, port)) from e
         return conn
 
     def _release(self, conn: _Connection) -> None:
@@ -558,9 +568,12 @@ class _SyncExchange(_Response):
         if sock is None:
             return False
         deadline = self._deadline
-        if deadline is not None:
-            sock.settimeout(max(deadline - time.monotonic(), 0.001))
-        data = sock.recv(_READ_SIZE)
+        try:
+            if deadline is not None:
+                sock.settimeout(max(deadline - time.monotonic(), 0.001))
+            data = sock.recv(_READ_SIZE)
+        except OSError as e:  # a timeout too: deadline_exceeded
+            raise os_error(e) from e
         if not data:
             if not self.started:
                 raise StaleConnectionError("the server closed the connection without a response")
@@ -639,28 +652,40 @@ class HttptoolsSyncTransport:
         cancel: CancelHandle | None = None,
     ) -> _SyncExchange:
         """Send the request and return once the response head has arrived; ``cancel`` aborts
-        the exchange from another thread (the connection is closed, never reused)."""
+        the exchange from another thread (the connection is closed, never reused).
+
+        Raises :class:`~connect_core.TransportError` for a connection that fails (a timeout's
+        code is ``deadline_exceeded``) or a malformed response.
+        """
         origin, path, host = _target(self._targets, url)
         head = _head(method, path, host, headers, len(body) if isinstance(body, bytes) else None)
         deadline = None if timeout is None else time.monotonic() + timeout
         with self._lock:
             idle = self._idle.get(origin)
             sock = idle.pop() if idle else None
-        if sock is not None:
-            try:
-                return self._exchange(origin, sock, head, body, deadline, cancel)
-            except (StaleConnectionError, ConnectionResetError, BrokenPipeError):
-                if not isinstance(body, bytes) or (cancel is not None and cancel.canceled):
-                    raise
-        sock = self._connect(origin, deadline, cancel)
-        return self._exchange(origin, sock, head, body, deadline, cancel)
+        try:
+            if sock is not None:
+                try:
+                    return self._exchange(origin, sock, head, body, deadline, cancel)
+                except (StaleConnectionError, ConnectionResetError, BrokenPipeError):
+                    if not isinstance(body, bytes) or (cancel is not None and cancel.canceled):
+                        raise
+            sock = self._connect(origin, deadline, cancel)
+            return self._exchange(origin, sock, head, body, deadline, cancel)
+        except TransportError:
+            raise
+        except OSError as e:  # from sending (receiving maps its own); a timeout too
+            raise os_error(e) from e
 
     def _connect(
         self, origin: Origin, deadline: float | None, cancel: CancelHandle | None
     ) -> socket.socket:
         scheme, host, port = origin
         timeout = None if deadline is None else max(deadline - time.monotonic(), 0.001)
-        sock = socket.create_connection((host, port), timeout=timeout)
+        try:
+            sock = socket.create_connection((host, port), timeout=timeout)
+        except OSError as e:  # a timeout too: deadline_exceeded
+            raise os_error(e, address=host_port(host, port)) from e
         try:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             if scheme == "https":
@@ -674,8 +699,10 @@ class HttptoolsSyncTransport:
                 finally:
                     if unregister is not None:
                         unregister()
-        except BaseException:
+        except BaseException as e:
             sock.close()
+            if isinstance(e, OSError):  # the TLS handshake failed: no connection either
+                raise os_error(e, address=host_port(host, port)) from e
             raise
         return sock
 

@@ -2,39 +2,97 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 from ._client_cancel import CancelHandle, shutdown_socket
+from ._code import Code
 from ._headers import Headers
-from ._transport import HeaderList, lower_headers
+from ._transport import HeaderList, TransportError, lower_headers, os_error, url_address, wrap_error
 
 
 def _headers(r: Any) -> Headers:
     return lower_headers(r.headers.multi_items())  # httpx gives lower-case names
 
 
-class _HttpxAsyncResponse:
-    __slots__ = ("_r", "headers", "status", "trailers")
+class _Errors:
+    """The exceptions the httpx transports map: those of httpx and httpx2, whichever are
+    loaded (a client of either is sent with, so its library is), and ``OSError``."""
 
-    def __init__(self, r: Any) -> None:
+    __slots__ = ("all", "connects", "timeouts")
+
+    def __init__(self) -> None:
+        timeouts: list[type[Exception]] = []
+        connects: list[type[Exception]] = []
+        others: list[type[Exception]] = [OSError]
+        for name in ("httpx", "httpx2"):
+            lib = sys.modules.get(name)
+            if lib is None:
+                continue
+            timeouts.append(lib.TimeoutException)
+            connects.append(lib.ConnectError)
+            others += [lib.HTTPError, lib.StreamError]
+            invalid_url = getattr(lib, "InvalidURL", None)
+            if invalid_url is not None:
+                others.append(invalid_url)
+        h2 = sys.modules.get("h2.exceptions")
+        if h2 is not None:
+            others.append(h2.H2Error)  # httpx's HTTP/2 lets a few of h2's through
+        self.timeouts = tuple(timeouts)
+        self.connects = tuple(connects)
+        self.all = (*timeouts, *connects, *others)
+
+
+def _errors() -> tuple[type[Exception], ...]:
+    """What to catch around a call into httpx (looked up only when something was raised)."""
+    return _Errors().all
+
+
+def _mapped(e: Exception, url: str) -> TransportError:
+    """The :class:`TransportError` for ``e``, one of :func:`_errors`, raised while exchanging
+    with ``url``."""
+    errors = _Errors()
+    if isinstance(e, errors.timeouts):
+        return wrap_error(e, code=Code.DEADLINE_EXCEEDED)
+    if isinstance(e, errors.connects):
+        return wrap_error(e, address=url_address(url))
+    if isinstance(e, OSError):
+        return os_error(e)
+    return wrap_error(e)
+
+
+class _HttpxAsyncResponse:
+    __slots__ = ("_r", "_url", "headers", "status", "trailers")
+
+    def __init__(self, r: Any, url: str) -> None:
         self._r = r
+        self._url = url
         self.status: int = r.status_code
         self.headers = _headers(r)
         self.trailers = Headers()  # httpx does not expose HTTP trailers
 
-    def aiter_bytes(self) -> AsyncIterator[bytes]:
+    async def aiter_bytes(self) -> AsyncIterator[bytes]:
         # Raw bytes: the Connect layer, not httpx, undoes Content-Encoding (with its limits).
-        it: AsyncIterator[bytes] = self._r.aiter_raw()
-        return it
+        try:
+            async for chunk in self._r.aiter_raw():
+                yield chunk
+        except _errors() as e:
+            raise _mapped(e, self._url) from e
 
     async def aread(self) -> bytes:
-        chunks = [chunk async for chunk in self._r.aiter_raw()]
+        try:
+            chunks = [chunk async for chunk in self._r.aiter_raw()]
+        except _errors() as e:
+            raise _mapped(e, self._url) from e
         return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
     async def aclose(self) -> None:
-        await self._r.aclose()
+        try:
+            await self._r.aclose()
+        except _errors() as e:
+            raise _mapped(e, self._url) from e
 
 
 class HttpxAsyncTransport:
@@ -60,10 +118,17 @@ class HttpxAsyncTransport:
     async def send(
         self, method: str, url: str, headers: HeaderList, body: bytes | AsyncIterator[bytes]
     ) -> _HttpxAsyncResponse:
-        """Send the request and return once the response head has arrived."""
+        """Send the request and return once the response head has arrived.
+
+        Raises :class:`~connect_core.TransportError` for what httpx raised.
+        """
         client = self.client
-        request = client.build_request(method, url, headers=headers, content=body)
-        return _HttpxAsyncResponse(await client.send(request, stream=True))
+        try:
+            request = client.build_request(method, url, headers=headers, content=body)
+            r = await client.send(request, stream=True)
+        except _errors() as e:
+            raise _mapped(e, url) from e
+        return _HttpxAsyncResponse(r, url)
 
     async def aclose(self) -> None:
         """Close the client when this transport created it."""
@@ -197,10 +262,11 @@ class _Cancelable:
 
 
 class _HttpxSyncResponse:
-    __slots__ = ("_cancel", "_r", "headers", "status", "trailers")
+    __slots__ = ("_cancel", "_r", "_url", "headers", "status", "trailers")
 
-    def __init__(self, r: Any, cancel: CancelHandle | None) -> None:
+    def __init__(self, r: Any, url: str, cancel: CancelHandle | None) -> None:
         self._r = r
+        self._url = url
         self._cancel = cancel
         self.status: int = r.status_code
         self.headers = _headers(r)
@@ -208,25 +274,32 @@ class _HttpxSyncResponse:
 
     def iter_bytes(self) -> Iterator[bytes]:
         it: Iterator[bytes] = self._r.iter_raw()
-        if self._cancel is None:
-            return it
-        return self._iter_cancelable(it)
-
-    def _iter_cancelable(self, it: Iterator[bytes]) -> Iterator[bytes]:
-        while True:
-            with _Cancelable(self._cancel):
-                chunk = next(it, None)
-            if chunk is None:
+        try:
+            if self._cancel is None:
+                yield from it
                 return
-            yield chunk
+            while True:
+                with _Cancelable(self._cancel):
+                    chunk = next(it, None)
+                if chunk is None:
+                    return
+                yield chunk
+        except _errors() as e:
+            raise _mapped(e, self._url) from e
 
     def read(self) -> bytes:
-        with _Cancelable(self._cancel):
-            chunks = list(self._r.iter_raw())
+        try:
+            with _Cancelable(self._cancel):
+                chunks = list(self._r.iter_raw())
+        except _errors() as e:
+            raise _mapped(e, self._url) from e
         return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
     def close(self) -> None:
-        self._r.close()
+        try:
+            self._r.close()
+        except _errors() as e:
+            raise _mapped(e, self._url) from e
 
 
 class HttpxSyncTransport:
@@ -260,19 +333,28 @@ class HttpxSyncTransport:
         cancel: CancelHandle | None = None,
     ) -> _HttpxSyncResponse:
         """Send the request and return once the response head has arrived; ``cancel`` aborts
-        the exchange from another thread."""
-        request = self.client.build_request(method, url, headers=headers, content=body)
-        if timeout is not None:
-            request.extensions["timeout"] = {
-                "connect": timeout,
-                "read": timeout,
-                "write": timeout,
-                "pool": timeout,
-            }
-        if cancel is None:
-            return _HttpxSyncResponse(self.client.send(request, stream=True), None)
-        with _Cancelable(cancel):
-            return _HttpxSyncResponse(self.client.send(request, stream=True), cancel)
+        the exchange from another thread.
+
+        Raises :class:`~connect_core.TransportError` for what httpx raised (a timeout's code
+        is ``deadline_exceeded``).
+        """
+        try:
+            request = self.client.build_request(method, url, headers=headers, content=body)
+            if timeout is not None:
+                request.extensions["timeout"] = {
+                    "connect": timeout,
+                    "read": timeout,
+                    "write": timeout,
+                    "pool": timeout,
+                }
+            if cancel is None:
+                r = self.client.send(request, stream=True)
+            else:
+                with _Cancelable(cancel):
+                    r = self.client.send(request, stream=True)
+        except _errors() as e:
+            raise _mapped(e, url) from e
+        return _HttpxSyncResponse(r, url, cancel)
 
     def close(self) -> None:
         """Close the client when this transport created it."""

@@ -16,7 +16,7 @@ from urllib.parse import unquote, urlsplit
 
 from ._client_cancel import CancelHandle
 from ._headers import Headers
-from ._transport import HeaderList, TransportError
+from ._transport import HeaderList, TransportError, os_error
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -172,13 +172,18 @@ class WSGITransport:
                 environ[key] = f"{environ[key]},{v}" if key in environ else v
         response = _WSGIResponse()
         try:
-            result = self.app(environ, response.start_response)
-        except Exception:
-            if self.raise_app_exceptions:
-                raise
-            response.fail_500()
-            return response
-        response.attach(result, self.raise_app_exceptions)
+            try:
+                result = self.app(environ, response.start_response)
+            except Exception:
+                if self.raise_app_exceptions:
+                    raise
+                response.fail_500()
+                return response
+            response.attach(result, self.raise_app_exceptions)
+        except TransportError:
+            raise
+        except OSError as e:
+            raise os_error(e) from e  # as from a socket, whoever raised it
         return response
 
     def close(self) -> None:
@@ -245,10 +250,14 @@ class _WSGIResponse:
             for chunk in it:
                 if chunk:
                     yield chunk
+        except TransportError:
+            raise
         except Exception as e:
-            if self._raise:
-                raise
-            raise TransportError(f"the WSGI application failed: {e!r}") from e
+            if not self._raise:
+                raise TransportError(f"the WSGI application failed: {e!r}") from e
+            if isinstance(e, OSError):
+                raise os_error(e) from e  # as from a socket, whoever raised it
+            raise
         finally:
             self._iter = None
 
@@ -259,5 +268,11 @@ class _WSGIResponse:
         self._iter = None
         result, self._result = self._result, None
         close = getattr(result, "close", None)
-        if close is not None:
+        if close is None:
+            return
+        try:
             close()
+        except TransportError:
+            raise
+        except OSError as e:
+            raise os_error(e) from e  # as from a socket, whoever raised it

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 
 import pytest
@@ -10,11 +11,16 @@ from echo.v1.echo_connect import EchoServiceClient, EchoServiceClientSync
 from echo.v1.echo_pb2 import EchoRequest
 
 from connect_core import (
+    AiohttpTransport,
     Code,
     ConnectError,
+    H2SyncTransport,
+    H2Transport,
     HttpClientTransport,
     HttptoolsAsyncTransport,
     HttptoolsSyncTransport,
+    HttpxAsyncTransport,
+    HttpxSyncTransport,
 )
 
 
@@ -25,26 +31,39 @@ def _closed_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.mark.parametrize("transport", [None, HttptoolsSyncTransport, HttpClientTransport])
+@pytest.mark.parametrize(
+    "transport",
+    [None, HttpxSyncTransport, HttptoolsSyncTransport, HttpClientTransport, H2SyncTransport],
+)
 def test_sync_client_names_the_address(transport) -> None:  # type: ignore[no-untyped-def]
     port = _closed_port()
     url = f"http://127.0.0.1:{port}"
-    kwargs = {} if transport is None else {"transport": transport()}
-    with EchoServiceClientSync(url, **kwargs) as client, pytest.raises(ConnectError) as info:
-        client.echo(EchoRequest(message="x"))
+    with contextlib.ExitStack() as stack:
+        kwargs = {} if transport is None else {"transport": stack.enter_context(transport())}
+        client = stack.enter_context(EchoServiceClientSync(url, **kwargs))
+        with pytest.raises(ConnectError) as info:
+            client.echo(EchoRequest(message="x"))
     assert info.value.code is Code.UNAVAILABLE
     assert f"cannot connect to 127.0.0.1:{port}" in info.value.message
     assert url in info.value.message
 
 
-@pytest.mark.parametrize("transport", [None, HttptoolsAsyncTransport])
+@pytest.mark.parametrize(
+    "transport",
+    [None, HttpxAsyncTransport, HttptoolsAsyncTransport, AiohttpTransport, H2Transport],
+)
 def test_async_client_names_the_address(transport) -> None:  # type: ignore[no-untyped-def]
     port = _closed_port()
     url = f"http://127.0.0.1:{port}"
 
     async def call() -> ConnectError:
-        kwargs = {} if transport is None else {"transport": transport()}
-        async with EchoServiceClient(url, **kwargs) as client:
+        async with contextlib.AsyncExitStack() as stack:
+            kwargs = (
+                {}
+                if transport is None
+                else {"transport": await stack.enter_async_context(transport())}
+            )
+            client = await stack.enter_async_context(EchoServiceClient(url, **kwargs))
             try:
                 await client.echo(EchoRequest(message="x"))
             except ConnectError as e:
@@ -54,3 +73,4 @@ def test_async_client_names_the_address(transport) -> None:  # type: ignore[no-u
     error = asyncio.run(call())
     assert error.code is Code.UNAVAILABLE
     assert f"cannot connect to 127.0.0.1:{port}" in error.message
+    assert url in error.message
