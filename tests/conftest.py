@@ -13,6 +13,15 @@ for _p in (TESTS_DIR / "gen", TESTS_DIR):
     if str(_p) not in sys.path:
         sys.path.insert(0, str(_p))
 
+from servers.integrations import (  # noqa: E402
+    ECHO_ASGI,
+    ECHO_WSGI,
+    GREET_ASGI,
+    GREET_WSGI,
+    ServerPool,
+    WireServer,
+    integration_params,
+)
 from servers.run import (  # noqa: E402
     GRANIAN,
     GUNICORN,
@@ -20,99 +29,94 @@ from servers.run import (  # noqa: E402
     PYVOY,
     UVICORN,
     RunningServer,
-    ServerKind,
-    start,
 )
 
-ECHO_ASGI = "servers.apps:asgi_app"
-ECHO_WSGI = "servers.apps:wsgi_app"
-GREET_ASGI = "servers.greet_app:app"
-GREET_WSGI = "servers.greet_app:wsgi_app"
 
-
-def _serve(
-    tmp_path_factory: pytest.TempPathFactory, kind: ServerKind, app: str
-) -> Iterator[RunningServer]:
-    server = start(kind, app, tmp_path_factory.mktemp(f"{kind.name}-logs"))
+@pytest.fixture(scope="session")
+def server_pool(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerPool]:
+    """The real servers of the session: each starts the first time a test needs it."""
+    pool = ServerPool(tmp_path_factory.mktemp("server-logs"))
     try:
-        yield server
+        yield pool
     finally:
-        server.stop()
+        pool.stop()
+
+
+@pytest.fixture(params=integration_params())
+def server(request: pytest.FixtureRequest, server_pool: ServerPool) -> WireServer:
+    """Each integration in turn (``INTEGRATIONS``), its server running."""
+    return server_pool.serve(request.param)
+
+
+@pytest.fixture(params=integration_params(lambda i: not i.kind.http2))
+def h1_server(request: pytest.FixtureRequest, server_pool: ServerPool) -> WireServer:
+    """Each integration whose server tests talk HTTP/1.1 to."""
+    return server_pool.serve(request.param)
+
+
+@pytest.fixture(params=integration_params(lambda i: i.kind.http2, h2_only=True))
+def h2_server(request: pytest.FixtureRequest, server_pool: ServerPool) -> WireServer:
+    """Each integration whose server tests talk HTTP/2 (h2c, prior knowledge) to, including
+    the entries for the HTTP/2-specific tests only (granian, pyvoy)."""
+    return server_pool.serve(request.param)
+
+
+@pytest.fixture(params=integration_params(lambda i: i.kind.processes == 1))
+def single_process_server(request: pytest.FixtureRequest, server_pool: ServerPool) -> WireServer:
+    """Each integration served by one process: a request sees the state an earlier one left
+    in the service (the echo service's stream tracker)."""
+    return server_pool.serve(request.param)
+
+
+@pytest.fixture(params=integration_params(lambda i: i.async_handlers))
+def async_server(request: pytest.FixtureRequest, server_pool: ServerPool) -> WireServer:
+    """Each integration whose service has ``async def`` handlers."""
+    return server_pool.serve(request.param)
+
+
+@pytest.fixture(params=integration_params(lambda i: i.kind.interface == "wsgi"))
+def wsgi_server(request: pytest.FixtureRequest, server_pool: ServerPool) -> WireServer:
+    """Each integration served by a WSGI server."""
+    return server_pool.serve(request.param)
 
 
 @pytest.fixture(scope="session")
-def uvicorn_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+def uvicorn_server(server_pool: ServerPool) -> RunningServer:
     """The echo ASGI app under uvicorn (HTTP/1.1)."""
-    yield from _serve(tmp_path_factory, UVICORN, ECHO_ASGI)
+    return server_pool.get(UVICORN, ECHO_ASGI)
 
 
 @pytest.fixture(scope="session")
-def hypercorn_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+def hypercorn_server(server_pool: ServerPool) -> RunningServer:
     """The echo ASGI app under hypercorn (tests talk h2c, HTTP/2 prior knowledge)."""
-    yield from _serve(tmp_path_factory, HYPERCORN, ECHO_ASGI)
+    return server_pool.get(HYPERCORN, ECHO_ASGI)
 
 
 @pytest.fixture(scope="session")
-def gunicorn_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+def gunicorn_server(server_pool: ServerPool) -> RunningServer:
     """The echo WSGI app under gunicorn (gthread workers, HTTP/1.1)."""
-    yield from _serve(tmp_path_factory, GUNICORN, ECHO_WSGI)
+    return server_pool.get(GUNICORN, ECHO_WSGI)
 
 
 @pytest.fixture(scope="session")
-def granian_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+def granian_server(server_pool: ServerPool) -> RunningServer:
     """The echo ASGI app under granian (HTTP/2 only, h2c)."""
-    yield from _serve(tmp_path_factory, GRANIAN, ECHO_ASGI)
+    return server_pool.get(GRANIAN, ECHO_ASGI)
 
 
 @pytest.fixture(scope="session")
-def pyvoy_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+def pyvoy_server(server_pool: ServerPool) -> RunningServer:
     """The echo ASGI app under pyvoy (Envoy; h2c by prior knowledge)."""
-    yield from _serve(tmp_path_factory, PYVOY, ECHO_ASGI)
-
-
-@pytest.fixture(
-    params=[
-        pytest.param("hypercorn_server", id="hypercorn"),
-        pytest.param("granian_server", id="granian"),
-        pytest.param("pyvoy_server", id="pyvoy"),
-    ]
-)
-def h2_server(request: pytest.FixtureRequest) -> RunningServer:
-    """Each HTTP/2 (h2c) ASGI server running the echo application."""
-    return request.getfixturevalue(request.param)  # type: ignore[no-any-return]
+    return server_pool.get(PYVOY, ECHO_ASGI)
 
 
 @pytest.fixture(scope="session")
-def greet_uvicorn(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+def greet_uvicorn(server_pool: ServerPool) -> RunningServer:
     """The seed's greet ASGI app under uvicorn."""
-    yield from _serve(tmp_path_factory, UVICORN, GREET_ASGI)
+    return server_pool.get(UVICORN, GREET_ASGI)
 
 
 @pytest.fixture(scope="session")
-def greet_gunicorn(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+def greet_gunicorn(server_pool: ServerPool) -> RunningServer:
     """The seed's greet WSGI app under gunicorn."""
-    yield from _serve(tmp_path_factory, GUNICORN, GREET_WSGI)
-
-
-SERVER_PARAMS = [
-    pytest.param("uvicorn_server", id="uvicorn-asgi"),
-    pytest.param("hypercorn_server", id="hypercorn-asgi-h2c"),
-    pytest.param("gunicorn_server", id="gunicorn-wsgi"),
-]
-
-
-@pytest.fixture(params=SERVER_PARAMS)
-def server(request: pytest.FixtureRequest) -> RunningServer:
-    """Each echo server in turn."""
-    return request.getfixturevalue(request.param)  # type: ignore[no-any-return]
-
-
-@pytest.fixture(
-    params=[
-        pytest.param("uvicorn_server", id="uvicorn-asgi"),
-        pytest.param("hypercorn_server", id="hypercorn-asgi-h2c"),
-    ]
-)
-def asgi_server(request: pytest.FixtureRequest) -> RunningServer:
-    """Each echo server running the ASGI application."""
-    return request.getfixturevalue(request.param)  # type: ignore[no-any-return]
+    return server_pool.get(GUNICORN, GREET_WSGI)

@@ -13,6 +13,7 @@ import socket
 import time
 
 import pytest
+from servers.integrations import WireServer
 
 from .h2client import H2Call
 from .wire import ECHO
@@ -34,7 +35,7 @@ def _read_until(sock: socket.socket, marker: bytes, timeout: float) -> bytes:
 
 
 @pytest.mark.parametrize("procedure", ["Collect", "Chat", "Repeat"])
-def test_refused_stream_reads_the_rest_of_the_body(gunicorn_server, procedure: str) -> None:  # type: ignore[no-untyped-def]
+def test_refused_stream_reads_the_rest_of_the_body(h1_server: WireServer, procedure: str) -> None:
     prefix = b"\x00" + (LIMIT + 1).to_bytes(4, "big")  # one message, one byte over the limit
     length = len(prefix) + FIRST + REST
     head = (
@@ -42,7 +43,7 @@ def test_refused_stream_reads_the_rest_of_the_body(gunicorn_server, procedure: s
         "Content-Type: application/connect+proto\r\nConnect-Protocol-Version: 1\r\n"
         f"Content-Length: {length}\r\n\r\n"
     ).encode()
-    with socket.create_connection(("127.0.0.1", gunicorn_server.port), timeout=5) as sock:
+    with socket.create_connection(("127.0.0.1", h1_server.port), timeout=5) as sock:
         sock.sendall(head + prefix + b"\x00" * FIRST)
         # The call is refused from the length prefix, but the body has a declared length: the
         # end of the reply (its end-of-stream message, and the end of the response) waits
@@ -87,19 +88,24 @@ def h2_refused_stream_waits_for_its_body(port: int, path: str) -> None:
         assert call.ping(), "the server dropped the HTTP/2 connection"
 
 
-def test_h2_stream_reply_ends_after_a_declared_body(hypercorn_server) -> None:  # type: ignore[no-untyped-def]
-    h2_refused_stream_waits_for_its_body(hypercorn_server.port, ECHO + "Repeat")
+def test_h2_stream_reply_ends_after_a_declared_body(h2_server: WireServer) -> None:
+    h2_refused_stream_waits_for_its_body(h2_server.port, ECHO + "Repeat")
 
 
-def test_body_cut_short_by_the_client_is_an_error(gunicorn_server) -> None:  # type: ignore[no-untyped-def]
+def test_body_cut_short_by_the_client_is_an_error(wsgi_server: WireServer) -> None:
     """A client that sends less than its Content-Length and stops sending (its write side
-    shut) gets ``invalid_argument``, not a reply built from a partial message."""
+    shut) gets ``invalid_argument``, not a reply built from a partial message.
+
+    WSGI servers only: they hand the application a body that just ends early, which only the
+    application can tell from a complete one. An ASGI server sees the half-closed connection
+    itself and reports a disconnect, after which there is no one to answer.
+    """
     body = b'{"message": "cut"}'
     head = (
         f"POST {ECHO}Echo HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
         f"Content-Length: {len(body) + 100}\r\nConnection: close\r\n\r\n"
     ).encode()
-    with socket.create_connection(("127.0.0.1", gunicorn_server.port), timeout=5) as sock:
+    with socket.create_connection(("127.0.0.1", wsgi_server.port), timeout=5) as sock:
         sock.sendall(head + body)
         sock.shutdown(socket.SHUT_WR)
         reply = _read_until(sock, b"\x00never", timeout=5)

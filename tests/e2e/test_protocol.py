@@ -1,8 +1,10 @@
 """The Connect wire format against real servers, with raw httpx as the client.
 
-Every test runs against uvicorn (ASGI, HTTP/1.1), hypercorn (ASGI, h2c) and gunicorn (WSGI,
-gthread workers). Requests and responses are built and parsed by hand (``wire.py``), so these
-tests pin down the bytes on the wire, not a client library's reading of them.
+Every test runs against every integration serving the echo service (``INTEGRATIONS`` in
+``tests/servers/integrations.py``: the core ASGI app under uvicorn and hypercorn (h2c), the
+core WSGI app under gunicorn, FastAPI's ``ConnectRouter`` under uvicorn and hypercorn, ...).
+Requests and responses are built and parsed by hand (``wire.py``), so these tests pin down the
+bytes on the wire, not a client library's reading of them.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import httpx
 import pytest
 from echo.v1.echo_pb2 import EchoRequest
 from google.protobuf import any_pb2, timestamp_pb2
+from servers.integrations import WireServer
 
 from .wire import (
     COMPRESSORS,
@@ -59,7 +62,8 @@ BIG = bytes(range(256)) * 16  # 4 KiB, above the default 1 KiB compression thres
 
 
 @pytest.fixture
-def client(server) -> Iterator[httpx.Client]:  # type: ignore[no-untyped-def]
+def client(server: WireServer) -> Iterator[httpx.Client]:
+    """An HTTP client of the integration under test (h2c for HTTP/2 servers)."""
     with client_for(server) as c:
         yield c
 
@@ -71,7 +75,7 @@ def assert_serves(client: httpx.Client) -> None:
     assert r.message().message == "still alive"
 
 
-def assert_serves_fresh(server) -> None:  # type: ignore[no-untyped-def]
+def assert_serves_fresh(server: WireServer) -> None:
     """The server still answers on a new connection.
 
     Used after a request whose body the server refused part-way: the server may then close
@@ -91,7 +95,7 @@ def nested_detail(value: str) -> any_pb2.Any:
 # -- unary ------------------------------------------------------------------------------------
 
 
-def test_unary_proto(server, client: httpx.Client) -> None:  # type: ignore[no-untyped-def]
+def test_unary_proto(server: WireServer, client: httpx.Client) -> None:
     r = call_unary(client, "Echo", EchoRequest(message="hello", payload=b"\x00\xff"))
     assert r.status == 200
     assert r.headers["content-type"] == "application/proto"
@@ -100,7 +104,7 @@ def test_unary_proto(server, client: httpx.Client) -> None:  # type: ignore[no-u
     assert (m.message, m.payload, m.http_method, m.timeout_ms) == ("hello", b"\x00\xff", "POST", -1)
     assert m.request_headers["content-type"] == "application/proto"
     # The metadata interceptor ran: header from on_start, trailer (its token) from on_end.
-    assert r.headers["x-interceptor"] == server.interface
+    assert r.headers["x-interceptor"] == server.stamp
     assert r.headers["trailer-x-interceptor-end"] == "Echo"
 
 
@@ -185,7 +189,7 @@ def test_get_on_streaming_method_is_405(client: httpx.Client, method: str) -> No
 
 
 @pytest.mark.parametrize("codec", ["proto", "json"])
-def test_server_stream(server, client: httpx.Client, codec: str) -> None:  # type: ignore[no-untyped-def]
+def test_server_stream(server: WireServer, client: httpx.Client, codec: str) -> None:
     s = call_stream(client, "Repeat", [EchoRequest(message="r", count=3)], codec)
     assert s.status == 200
     assert s.headers["content-type"] == f"application/connect+{codec}"
@@ -193,7 +197,7 @@ def test_server_stream(server, client: httpx.Client, codec: str) -> None:  # typ
     assert [(m.message, m.index) for m in msgs] == [("r", 0), ("r", 1), ("r", 2)]
     assert s.error is None
     assert s.end["metadata"]["x-interceptor-end"] == ["Repeat"]
-    assert s.headers["x-interceptor"] == server.interface
+    assert s.headers["x-interceptor"] == server.stamp
 
 
 @pytest.mark.parametrize("codec", ["proto", "json"])
@@ -444,14 +448,14 @@ def test_request_headers_reach_handler(client: httpx.Client) -> None:
 # -- deadlines --------------------------------------------------------------------------------
 
 
-def test_unary_deadline_exceeded(server, client: httpx.Client) -> None:  # type: ignore[no-untyped-def]
+def test_unary_deadline_exceeded(server: WireServer, client: httpx.Client) -> None:
     start = time.monotonic()
     r = call_unary(client, "Echo", EchoRequest(delay_ms=500), headers={"connect-timeout-ms": "50"})
     elapsed = time.monotonic() - start
     assert r.status == 504
     assert r.json()["code"] == "deadline_exceeded"
-    if server.interface == "asgi":
-        # Async handlers are cancelled at the deadline, not run to completion.
+    if server.async_handlers:
+        # Async handlers are cancelled at the deadline; sync ones run to completion.
         assert elapsed < 0.4, elapsed
     assert_serves(client)
 
@@ -497,7 +501,7 @@ def test_invalid_timeout_header(client: httpx.Client, value: str) -> None:
 # -- limits -----------------------------------------------------------------------------------
 
 
-def test_unary_message_over_limit(server, client: httpx.Client) -> None:  # type: ignore[no-untyped-def]
+def test_unary_message_over_limit(server: WireServer, client: httpx.Client) -> None:
     big = EchoRequest(payload=b"x" * (5 * 1024 * 1024)).SerializeToString()
     r = post_unary(client, "Echo", big)
     assert r.status == 429
@@ -505,7 +509,7 @@ def test_unary_message_over_limit(server, client: httpx.Client) -> None:  # type
     assert_serves_fresh(server)
 
 
-def test_stream_message_over_limit(server, client: httpx.Client) -> None:  # type: ignore[no-untyped-def]
+def test_stream_message_over_limit(server: WireServer, client: httpx.Client) -> None:
     big = EchoRequest(payload=b"x" * (5 * 1024 * 1024)).SerializeToString()
     s = post_stream(client, "Collect", envelope(big))
     assert s.status == 200

@@ -1,5 +1,11 @@
 """Streaming as it happens on a real connection: incremental delivery, full-duplex bidi over
-HTTP/2, and handler cancellation when the client goes away."""
+HTTP/2, and handler cancellation when the client goes away.
+
+Each test runs against every integration (``INTEGRATIONS`` in ``tests/servers/integrations.py``)
+that has what it needs: HTTP/2 tests against those tests talk h2c to (granian and pyvoy too),
+cancellation tests against those served by one process, ``ctx.send_headers()`` tests against
+async services.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +15,7 @@ import uuid
 
 import pytest
 from echo.v1.echo_pb2 import EchoRequest, EchoResponse
+from servers.integrations import WireServer
 
 from .h2client import H2Call
 from .wire import ECHO, active_count, client_for, envelope, split_envelopes
@@ -16,7 +23,7 @@ from .wire import ECHO, active_count, client_for, envelope, split_envelopes
 pytestmark = pytest.mark.timeout(60)
 
 
-def test_server_stream_messages_arrive_as_produced(server) -> None:  # type: ignore[no-untyped-def]
+def test_server_stream_messages_arrive_as_produced(server: WireServer) -> None:
     """The first message reaches the client long before the handler finishes."""
     body = envelope(EchoRequest(message="slow", count=3, delay_ms=400).SerializeToString())
     with client_for(server) as client:
@@ -41,7 +48,7 @@ def test_server_stream_messages_arrive_as_produced(server) -> None:  # type: ign
     assert first_message_at < total - 0.6, (first_message_at, total)
 
 
-def test_bidi_full_duplex_over_h2(h2_server) -> None:  # type: ignore[no-untyped-def]
+def test_bidi_full_duplex_over_h2(h2_server: WireServer) -> None:
     """Message 2 is only sent after reply 1 arrived: the server must answer as it reads."""
     with H2Call(
         "127.0.0.1",
@@ -74,7 +81,7 @@ def test_bidi_full_duplex_over_h2(h2_server) -> None:  # type: ignore[no-untyped
         assert end["metadata"]["x-interceptor-end"] == ["Chat"]
 
 
-def test_bidi_full_duplex_error_after_first_reply(h2_server) -> None:  # type: ignore[no-untyped-def]
+def test_bidi_full_duplex_error_after_first_reply(h2_server: WireServer) -> None:
     with H2Call(
         "127.0.0.1",
         h2_server.port,
@@ -91,7 +98,7 @@ def test_bidi_full_duplex_error_after_first_reply(h2_server) -> None:  # type: i
         assert json.loads(data)["error"] == {"code": "invalid_argument", "message": "bad second"}
 
 
-def _wait_idle(server, key: str, timeout: float) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+def _wait_idle(server: WireServer, key: str, timeout: float) -> tuple[int, int]:
     deadline = time.monotonic() + timeout
     with client_for(server) as client:
         while True:
@@ -101,14 +108,15 @@ def _wait_idle(server, key: str, timeout: float) -> tuple[int, int]:  # type: ig
             time.sleep(0.05)
 
 
-def test_client_disconnect_cancels_server_stream(asgi_server) -> None:  # type: ignore[no-untyped-def]
+def test_client_disconnect_cancels_server_stream(single_process_server: WireServer) -> None:
     """Closing the connection mid-stream stops the handler (it would otherwise run 100 s).
 
-    ASGI servers only: the stream tracker lives in the server process, and gunicorn runs two
-    worker processes, so a second request may not reach the process running the stream (the
-    WSGI side of this, closing the response iterable, is covered in-process in tests/core).
+    Servers of one process only: the stream tracker lives in the server process, and gunicorn
+    runs two worker processes, so a second request may not reach the process running the
+    stream (the WSGI side of this, closing the response iterable, is covered in-process in
+    tests/core).
     """
-    server = asgi_server
+    server = single_process_server
     key = f"disconnect-{uuid.uuid4()}"
     body = envelope(EchoRequest(message=key, count=1000, delay_ms=100).SerializeToString())
     with (
@@ -136,7 +144,7 @@ def test_client_disconnect_cancels_server_stream(asgi_server) -> None:  # type: 
     assert abandoned == 1, "handler ended without being cancelled"
 
 
-def test_client_disconnect_cancels_server_stream_h2_socket_close(h2_server) -> None:  # type: ignore[no-untyped-def]
+def test_client_disconnect_cancels_server_stream_h2_socket_close(h2_server: WireServer) -> None:
     key = f"h2-disconnect-{uuid.uuid4()}"
     call = H2Call(
         "127.0.0.1",
@@ -167,8 +175,8 @@ def test_client_disconnect_cancels_server_stream_h2_socket_close(h2_server) -> N
     ],
     ids=["unknown-route", "bad-content-type", "bad-timeout", "bad-encoding", "stream-error"],
 )
-def test_h2_connection_survives_refused_request(  # type: ignore[no-untyped-def]
-    hypercorn_server, path: str, headers: dict[str, str], status: int
+def test_h2_connection_survives_refused_request(
+    h2_server: WireServer, path: str, headers: dict[str, str], status: int
 ) -> None:
     """A refused request whose body arrives after the refusal must not kill the connection.
 
@@ -176,7 +184,7 @@ def test_h2_connection_survives_refused_request(  # type: ignore[no-untyped-def]
     chance to answer. A server that answers before reading the body must still cope with
     the body arriving afterwards; the connection must stay usable (answer a PING).
     """
-    with H2Call("127.0.0.1", hypercorn_server.port, path, headers) as call:
+    with H2Call("127.0.0.1", h2_server.port, path, headers) as call:
         if status == 200:
             # A length prefix over the limit: refused from the first 5 bytes.
             call.send(b"\x00\xff\xff\xff\xff")
@@ -187,13 +195,13 @@ def test_h2_connection_survives_refused_request(  # type: ignore[no-untyped-def]
         assert call.ping(), "the server dropped the HTTP/2 connection"
 
 
-def test_send_headers_before_the_first_message(asgi_server) -> None:  # type: ignore[no-untyped-def]
+def test_send_headers_before_the_first_message(async_server: WireServer) -> None:
     """``await ctx.send_headers()`` opens the stream at once: the client has the headers set
     so far long before the first message, and headers set afterwards are not sent."""
     request = EchoRequest(
         message="__headers_first__", count=1, delay_ms=1500, response_headers={"x-early": "yes"}
     )
-    with client_for(asgi_server) as client:
+    with client_for(async_server) as client:
         start = time.monotonic()
         with client.stream(
             "POST",
@@ -214,9 +222,9 @@ def test_send_headers_before_the_first_message(asgi_server) -> None:  # type: ig
     assert EchoResponse.FromString(frames[0][1]).message == "__headers_first__"
 
 
-def test_send_headers_is_a_no_op_for_unary_calls(asgi_server) -> None:  # type: ignore[no-untyped-def]
+def test_send_headers_is_a_no_op_for_unary_calls(async_server: WireServer) -> None:
     """A unary handler calling it answers as usual."""
-    with client_for(asgi_server) as client:
+    with client_for(async_server) as client:
         r = client.post(
             ECHO + "Echo",
             content=EchoRequest(message="__headers_first__").SerializeToString(),
@@ -226,9 +234,7 @@ def test_send_headers_is_a_no_op_for_unary_calls(asgi_server) -> None:  # type: 
         assert EchoResponse.FromString(r.content).message == "__headers_first__"
 
 
-def test_stream_refused_before_its_declared_body_answers_after_it(  # type: ignore[no-untyped-def]
-    h2_server,
-) -> None:
+def test_stream_refused_before_its_declared_body_answers_after_it(h2_server: WireServer) -> None:
     """A server stream refused from its first bytes (a message over the limit) sends no head
     until its declared-length body is in: a client that sees the reply may stop its body
     short of its Content-Length, which servers punish (hypercorn drops the connection)."""
@@ -251,7 +257,7 @@ def test_stream_refused_before_its_declared_body_answers_after_it(  # type: igno
         assert call.ping(), "the server dropped the HTTP/2 connection"
 
 
-def test_bidi_reply_ends_without_waiting_for_the_client(h2_server) -> None:  # type: ignore[no-untyped-def]
+def test_bidi_reply_ends_without_waiting_for_the_client(h2_server: WireServer) -> None:
     """A full-duplex stream whose handler fails ends its reply at once, although the client
     keeps its side open: clients such as connect-go's close their side only after the end."""
     failing = EchoRequest(message="x", error_code=9, error_message="no more")

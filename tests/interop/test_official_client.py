@@ -76,7 +76,7 @@ def test_unary(server, transport, codec: str) -> None:  # type: ignore[no-untype
     assert (res.message, res.payload, res.http_method) == ("official", b"\x00\x01", "POST")
     assert res.request_headers["x-official"] == "1"
     assert res.request_headers["content-type"] == f"application/{codec}"
-    assert meta.headers["x-interceptor"] == server.interface
+    assert meta.headers["x-interceptor"] == server.stamp
     assert meta.trailers["x-interceptor-end"] == "EchoPost"
 
 

@@ -28,6 +28,7 @@ class ServerKind:
     name: str
     interface: str  # "asgi" or "wsgi"
     http2: bool  # True when tests should talk HTTP/2 prior knowledge (h2c) to it
+    processes: int = 1  # worker processes serving requests (state is per process)
 
     def command(self, app: str, port: int) -> list[str]:
         py = sys.executable
@@ -71,7 +72,7 @@ class ServerKind:
                 "--bind",
                 f"127.0.0.1:{port}",
                 "--workers",
-                "2",
+                str(self.processes),
                 "--threads",
                 "4",
                 "--worker-class",
@@ -105,7 +106,7 @@ class ServerKind:
 
 UVICORN = ServerKind("uvicorn", "asgi", http2=False)
 HYPERCORN = ServerKind("hypercorn", "asgi", http2=True)
-GUNICORN = ServerKind("gunicorn", "wsgi", http2=False)
+GUNICORN = ServerKind("gunicorn", "wsgi", http2=False, processes=2)
 GRANIAN = ServerKind("granian", "asgi", http2=True)
 PYVOY = ServerKind("pyvoy", "asgi", http2=True)
 

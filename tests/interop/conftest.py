@@ -1,0 +1,17 @@
+"""Fixtures of the interop tests: other projects' clients against the core applications.
+
+Here ``server`` is each integration of the core applications (``connect_core``'s ASGI and
+WSGI apps), not every integration: the other clients test this project's protocol engine,
+which the integrations share; FastAPI's interop tests are in ``tests/fastapi``.
+"""
+
+from __future__ import annotations
+
+import pytest
+from servers.integrations import ECHO_ASGI, ECHO_WSGI, ServerPool, WireServer, integration_params
+
+
+@pytest.fixture(params=integration_params(lambda i: i.app in (ECHO_ASGI, ECHO_WSGI)))
+def server(request: pytest.FixtureRequest, server_pool: ServerPool) -> WireServer:
+    """Each integration serving a core application, its server running."""
+    return server_pool.serve(request.param)
