@@ -11,15 +11,18 @@ Import with ``tests`` and ``tests/gen`` on ``PYTHONPATH``:
 
 Each app includes one ``ConnectRouter`` at the root prefix, so procedure paths are those of
 the core applications in ``servers.apps``, and carries the same metadata interceptor
-(``x-interceptor`` header on start, ``x-interceptor-end`` trailer on end). Nothing else is
-configured: no middleware, no exception handlers (paths outside the router get FastAPI's own
-404), so what the wire tests see is what ``ConnectRouter`` itself puts on the wire.
+(``x-interceptor`` header on start, ``x-interceptor-end`` trailer on end). The only other
+configuration is the one the README asks of every app serving Connect:
+``connect_exception_handler``, so that a path outside every router gets Connect's 404 (and its
+request body drained, which an HTTP/2 connection needs to survive). No middleware, so what the
+wire tests see is what ``ConnectRouter`` itself puts on the wire.
 """
 
 from __future__ import annotations
 
-from connect_fastapi import ConnectRouter
+from connect_fastapi import ConnectRouter, connect_exception_handler
 from fastapi import Depends, FastAPI
+from starlette.exceptions import HTTPException
 
 from .apps import StampInterceptor, StampInterceptorSync
 from .echo_service import AsyncEcho, SyncEcho
@@ -37,3 +40,6 @@ depends_app.include_router(ConnectRouter(AsyncEcho(), interceptors=[StampInterce
 
 sync_app = FastAPI()
 sync_app.include_router(ConnectRouter(SyncEcho(), interceptors=[StampInterceptorSync()]))
+
+for _app in (app, depends_app, sync_app):
+    _app.add_exception_handler(HTTPException, connect_exception_handler)

@@ -1,0 +1,240 @@
+"""``connect_core.server``, the seam adapters build on: its parts, and a protocol of another
+shape (enveloped unary calls, HTTP trailers) served through it with no adapter change."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from echo.v1.echo_connect import ECHO_SERVICE_INFO
+from echo.v1.echo_pb2 import EchoRequest, EchoResponse
+from google.protobuf.message import Message
+from servers.echo_service import AsyncEcho, SyncEcho
+
+from connect_core import Code, ConnectError, Headers, MethodInfo
+from connect_core._envelope import encode_envelope
+from connect_core._protocol import CallSetup, HeaderList
+from connect_core._protocol_connect import ConnectServerProtocol
+from connect_core.server import (
+    HTTP_STATUS_CODES,
+    BodyReader,
+    Call,
+    DrainPolicy,
+    Refusal,
+    Service,
+    code_for_status,
+    drain,
+    error_for_status,
+    serve_asgi,
+)
+from connect_core.server._endpoints import build_connect_protocol, build_endpoints
+
+ECHO = "/echo.v1.EchoService/Echo"
+REPEAT = "/echo.v1.EchoService/Repeat"
+PROTO_HEAD = Headers({"content-type": "application/proto"})
+
+
+# -- the parts --------------------------------------------------------------------------------
+
+
+def test_body_reader_enforces_limit_and_declared_length() -> None:
+    reader = BodyReader(10, declared=6)
+    reader.feed(b"abc")
+    reader.feed(b"def")
+    assert reader.finish() == b"abcdef"
+    short = BodyReader(10, declared=6)
+    short.feed(b"abc")
+    with pytest.raises(ConnectError) as info:
+        short.finish()
+    assert info.value.code is Code.INVALID_ARGUMENT
+    assert "3 of the 6 bytes" in info.value.message
+    big = BodyReader(4)
+    big.feed(b"abcd")
+    with pytest.raises(ConnectError) as info:
+        big.feed(b"e")
+    assert info.value.code is Code.RESOURCE_EXHAUSTED
+    unlimited = BodyReader(0)
+    unlimited.feed(b"x" * 100)
+    assert len(unlimited.finish()) == 100
+
+
+def test_service_finds_its_descriptor_and_flavour() -> None:
+    assert Service(AsyncEcho()).info is ECHO_SERVICE_INFO
+    assert Service(AsyncEcho()).is_async
+    assert not Service(SyncEcho()).is_async
+    with pytest.raises(TypeError, match="pass info=X_SERVICE_INFO"):
+        Service(object())
+
+
+def test_start_gives_a_call_or_a_complete_refusal() -> None:
+    service = Service(AsyncEcho())
+    unknown = service.start("POST", "/echo.v1.EchoService/Nope", PROTO_HEAD)
+    assert isinstance(unknown, Refusal) and unknown.status == 404
+    assert b"unimplemented" in unknown.body
+    verb = service.start("PUT", ECHO, PROTO_HEAD)
+    assert isinstance(verb, Refusal) and verb.status == 405
+    assert ("allow", "GET, POST") in verb.headers
+    call = service.start("POST", "/mounted/under/a/prefix" + ECHO, PROTO_HEAD, request="req")
+    assert isinstance(call, Call) and not call.streams
+    assert call.context.request == "req"
+    stream = service.start("POST", REPEAT, Headers({"content-type": "application/connect+proto"}))
+    assert isinstance(stream, Call) and stream.streams and not stream.needs_http_trailers
+
+
+def test_a_refusal_carries_the_drain_policy_of_its_endpoint() -> None:
+    service = Service(AsyncEcho(), read_max_bytes=1000)
+    refusal = service.start("POST", ECHO, Headers({"content-type": "text/plain"}))
+    assert isinstance(refusal, Refusal) and refusal.status == 415
+    assert refusal.drain == DrainPolicy.for_limit(1000)
+    assert refusal.drain.max_bytes == 2 * 1000 + (1 << 20)
+
+
+def test_errors_raised_around_a_handler_use_one_status_table() -> None:
+    assert code_for_status(401) is Code.UNAUTHENTICATED
+    assert code_for_status(403) is Code.PERMISSION_DENIED
+    assert code_for_status(404) is Code.NOT_FOUND
+    assert code_for_status(418) is Code.UNKNOWN
+    assert code_for_status(507) is Code.INTERNAL
+    assert error_for_status(429, "slow down").code is HTTP_STATUS_CODES[429]
+    endpoint = Service(AsyncEcho()).endpoints[REPEAT]
+    stream_head = Headers({"content-type": "application/connect+json"})
+    refusal = endpoint.refuse(error_for_status(403, "no"), "POST", stream_head, [("x-a", "1")])
+    assert refusal.status == 200  # a stream's error travels in its end-of-stream message
+    assert ("content-type", "application/connect+json") in refusal.headers
+    assert ("x-a", "1") in refusal.headers
+    assert b"permission_denied" in refusal.body
+
+
+async def _chunks(*parts: bytes):  # type: ignore[no-untyped-def]
+    for p in parts:
+        yield p
+
+
+def test_drain_stops_at_its_byte_cap_and_at_a_pause() -> None:
+    async def run() -> None:
+        seen: list[int] = []
+
+        async def endless():  # type: ignore[no-untyped-def]
+            i = 0
+            while True:
+                seen.append(i)
+                i += 1
+                yield b"x" * 10
+
+        await drain(endless(), DrainPolicy(max_bytes=35))
+        assert len(seen) == 4  # 40 bytes: over the cap
+
+        async def pauses():  # type: ignore[no-untyped-def]
+            yield b"x"
+            await asyncio.sleep(10)
+            yield b"never"
+
+        started = asyncio.get_running_loop().time()
+        await drain(pauses(), DrainPolicy(max_bytes=100, idle_seconds=0.05))
+        assert asyncio.get_running_loop().time() - started < 1
+
+    asyncio.run(run())
+
+
+# -- another protocol through the same adapter ------------------------------------------------
+
+
+class TrailersProtocol(ConnectServerProtocol):
+    """A protocol shaped like gRPC: claims its own content type, frames unary calls as
+    streams and ends every response with HTTP trailers."""
+
+    needs_http_trailers = True
+
+    def accepts(self, http_method: str, content_type: str) -> bool:
+        return content_type == "application/x-trailers"
+
+    def negotiate(
+        self,
+        method: MethodInfo[Message, Message],
+        http_method: str,
+        headers: Headers,
+        query_string: str,
+    ) -> CallSetup:
+        unary = method.stream_type.value == "unary"
+        content_type = "application/proto" if unary else "application/connect+proto"
+        as_connect = Headers({"content-type": content_type})
+        setup = super().negotiate(method, http_method, as_connect, query_string)
+        setup.protocol = self
+        setup.streams = True
+        return setup
+
+    def stream_end(
+        self, setup: CallSetup | None, error: Any, trailers: Headers | None
+    ) -> tuple[bytes, HeaderList]:
+        status = "ok" if error is None else error.code.value
+        extra = list(trailers.multi_items()) if trailers else []
+        return b"", [("x-status", status), *extra]
+
+
+def _app(service: object, is_async: bool):  # type: ignore[no-untyped-def]
+    options: dict[str, Any] = {}
+    protocols = (TrailersProtocol(**_connect_args()), build_connect_protocol(options))
+    endpoints = build_endpoints(
+        service, ECHO_SERVICE_INFO, {}, is_async=is_async, protocols=protocols
+    )
+
+    async def app(scope, receive, send):  # type: ignore[no-untyped-def]
+        ep = endpoints[scope["path"]]
+        target = ep.start(scope["method"], Headers.from_raw(scope["headers"]))
+        await serve_asgi(target, receive, send)
+
+    return app
+
+
+def _connect_args() -> dict[str, Any]:
+    p = build_connect_protocol({})
+    return {
+        "codecs": tuple(p.codecs.values()),
+        "compressions": tuple(p.compressions.values()),
+        "compress_min_bytes": p.compress_min_bytes,
+        "read_max_bytes": p.read_max_bytes,
+    }
+
+
+def _call(app: Any, path: str, content_type: str, body: bytes) -> list[dict[str, Any]]:
+    sent: list[dict[str, Any]] = []
+    messages = [{"type": "http.request", "body": body, "more_body": False}]
+
+    async def receive() -> dict[str, Any]:
+        if messages:
+            return messages.pop(0)
+        await asyncio.sleep(3600)
+        raise AssertionError("unreachable")
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": path,
+        "headers": [(b"content-type", content_type.encode())],
+        "query_string": b"",
+    }
+    asyncio.run(app(scope, receive, send))
+    return sent
+
+
+@pytest.mark.parametrize("flavour", ["async", "sync"])
+def test_a_protocol_with_http_trailers_needs_no_adapter_change(flavour: str) -> None:
+    service = AsyncEcho() if flavour == "async" else SyncEcho()
+    app = _app(service, flavour == "async")
+    request = EchoRequest(message="hi", response_trailers={"x-t": "1"}).SerializeToString()
+    sent = _call(app, ECHO, "application/x-trailers", encode_envelope(0, request))
+    start, *bodies, trailers = sent
+    assert start["type"] == "http.response.start" and start["trailers"] is True
+    body = b"".join(m["body"] for m in bodies)
+    assert EchoResponse.FromString(body[5:]).message == "hi"  # one enveloped unary reply
+    assert trailers["type"] == "http.response.trailers"
+    assert dict(trailers["headers"]) == {b"x-status": b"ok", b"x-t": b"1"}
+    # The same endpoint still speaks Connect to a Connect request.
+    sent = _call(app, ECHO, "application/proto", request)
+    assert sent[0]["status"] == 200 and "trailers" not in sent[0]
+    assert EchoResponse.FromString(sent[1]["body"]).message == "hi"
+    assert (b"trailer-x-t", b"1") in sent[0]["headers"]
