@@ -60,8 +60,9 @@ def environ_headers(environ: WSGIEnviron) -> Headers:
 
 
 def _environ_chunks(environ: WSGIEnviron) -> Iterator[bytes]:
-    """Read the request body in chunks as they arrive: ``Content-Length`` bytes, or a chunked
-    body to its end, or nothing when the request declares neither (a GET)."""
+    """Read the request body in chunks as they arrive: ``Content-Length`` bytes, or else to
+    the end of the input (a chunked body, or an HTTP/2 one behind servers such as pyvoy, which
+    declare neither), except for a GET or HEAD without a chunked body: nothing."""
     stream = environ["wsgi.input"]
     length = environ.get("CONTENT_LENGTH")
     if length:
@@ -74,7 +75,7 @@ def _environ_chunks(environ: WSGIEnviron) -> Iterator[bytes]:
             yield chunk
         return
     chunked = "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
-    if not chunked and not environ.get("wsgi.input_terminated"):
+    if not chunked and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
         return
     read = getattr(stream, "read1", None) or stream.read
     while True:

@@ -157,7 +157,6 @@ def wsgi_call(
         environ["CONTENT_LENGTH"] = str(len(body))
     else:
         environ["wsgi.input"] = _ChunkedInput(body)
-        environ["HTTP_TRANSFER_ENCODING"] = "chunked"
     for k, v in headers:
         key = k.upper().replace("-", "_")
         if key == "CONTENT_TYPE":
