@@ -6,13 +6,12 @@ Servers: the generated ``XServiceASGIApplication`` / ``XServiceWSGIApplication``
 ``XServiceClient`` / ``XServiceClientSync``.
 """
 
-from ._client_async import ClientContext, ConnectClient
-from ._client_cancel import CancelHandle
-from ._client_shared import CallOptions, ClientProtocol, ConnectClientProtocol
-from ._client_sync import ClientContextSync, ConnectClientSync
+from ._clients.async_client import ClientContext, ConnectClient
+from ._clients.base import CallOptions
+from ._clients.cancel import CancelHandle
+from ._clients.metadata import ResponseMetadata
+from ._clients.sync_client import ClientContextSync, ConnectClientSync
 from ._code import Code
-from ._codec import JSON, PROTO, Codec, JSONCodec, ProtoCodec
-from ._compression import BrotliCompression, Compression, GzipCompression, ZstdCompression
 from ._context import RequestContext
 from ._errors import ConnectError, ErrorDetail
 from ._headers import Headers, decode_binary_header, encode_binary_header
@@ -28,17 +27,26 @@ from ._interceptor import (
     UnaryInterceptor,
     UnaryInterceptorSync,
 )
-from ._metadata import ResponseMetadata
 from ._method import AnyServiceInfo, IdempotencyLevel, MethodInfo, ServiceInfo, StreamType
-from ._transport import AsyncResponse, AsyncTransport, SyncResponse, SyncTransport, TransportError
-from ._transport_aiohttp import AiohttpTransport
-from ._transport_asgi import ASGITransport
-from ._transport_h2 import H2Transport
-from ._transport_h2_sync import H2SyncTransport
-from ._transport_http_client import HttpClientTransport
-from ._transport_httptools import HttptoolsAsyncTransport, HttptoolsSyncTransport
-from ._transport_httpx import HttpxAsyncTransport, HttpxSyncTransport
-from ._transport_wsgi import WSGITransport
+from ._protocol.client import ClientProtocol
+from ._protocol.codec import JSON, PROTO, Codec, JSONCodec, ProtoCodec
+from ._protocol.compression import BrotliCompression, Compression, GzipCompression, ZstdCompression
+from ._protocol.connect_client import ConnectClientProtocol
+from ._transports.aiohttp import AiohttpTransport
+from ._transports.asgi import ASGITransport
+from ._transports.base import (
+    AsyncResponse,
+    AsyncTransport,
+    SyncResponse,
+    SyncTransport,
+    TransportError,
+)
+from ._transports.h2 import H2Transport
+from ._transports.h2_sync import H2SyncTransport
+from ._transports.http_client import HttpClientTransport
+from ._transports.httptools import HttptoolsAsyncTransport, HttptoolsSyncTransport
+from ._transports.httpx import HttpxAsyncTransport, HttpxSyncTransport
+from ._transports.wsgi import WSGITransport
 from .server._asgi import ConnectASGIApplication
 from .server._endpoints import ServerOptions
 from .server._wsgi import ConnectWSGIApplication

@@ -5,6 +5,10 @@ from __future__ import annotations
 import base64
 from collections.abc import Iterable, Iterator, Mapping, MutableMapping
 
+HeaderList = list[tuple[str, str]]
+"""Headers as ``(name, value)`` pairs, names lower-case: what the protocol engines produce
+and transports and servers send."""
+
 
 class Headers(MutableMapping[str, str]):
     """HTTP headers or trailers: case-insensitive keys, several values per key.

@@ -12,9 +12,8 @@ from typing_extensions import Unpack
 
 from .._code import Code
 from .._errors import ConnectError
-from .._headers import Headers
+from .._headers import HeaderList, Headers
 from .._method import AnyServiceInfo
-from .._protocol import HeaderList
 from ._body import ClientDisconnected, drain
 from ._call import Call, Refusal, Reply
 from ._endpoints import ServerOptions, Service

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any
 from .._code import Code
 from .._context import RequestContext
 from .._errors import ConnectError
-from .._headers import Headers
-from .._protocol import CallSetup, HeaderList, HTTPError, ServerProtocol
+from .._headers import HeaderList, Headers
+from .._protocol.server import CallSetup, HTTPError, ServerProtocol
 from ._body import DRAIN_IDLE_SECONDS, BodyReader, DrainPolicy
 
 if TYPE_CHECKING:

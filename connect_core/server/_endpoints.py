@@ -10,14 +10,14 @@ from typing import Any, TypedDict
 from google.protobuf.message import Message
 from typing_extensions import Unpack
 
-from .._codec import DEFAULT_CODECS, Codec
-from .._compression import Compression, default_compressions
 from .._errors import ConnectError
 from .._headers import Headers
 from .._interceptor import check_interceptors, wrap_async, wrap_sync
 from .._method import AnyServiceInfo, MethodInfo
-from .._protocol import HTTPError, ServerProtocol
-from .._protocol_connect import ConnectServerProtocol
+from .._protocol.codec import DEFAULT_CODECS, Codec
+from .._protocol.compression import Compression, default_compressions
+from .._protocol.connect_server import ConnectServerProtocol
+from .._protocol.server import HTTPError, ServerProtocol
 from ._body import DrainPolicy
 from ._call import Call, Refusal, choose_protocol, not_found, procedure_of, refusal_for, start_call
 from ._service_info import find_service_info, is_async_service

@@ -15,7 +15,8 @@ from google.protobuf.message import Message
 from .._code import Code
 from .._context import RequestContext
 from .._errors import ConnectError
-from .._protocol import HeaderList, StreamDecoder
+from .._headers import HeaderList
+from .._protocol.server import RequestDecoder
 from ._call import Reply, StreamReply
 from ._handler_errors import as_connect_error, check_output, deadline_error
 
@@ -60,7 +61,9 @@ async def run_unary(call: Call, body: bytes) -> Reply:
         return Reply(*proto.unary_error(setup, err, ctx._response_headers, ctx._response_trailers))
 
 
-async def _requests(decoder: StreamDecoder, chunks: AsyncIterator[bytes]) -> AsyncIterator[Message]:
+async def _requests(
+    decoder: RequestDecoder, chunks: AsyncIterator[bytes]
+) -> AsyncIterator[Message]:
     async for chunk in chunks:
         decoder.feed(chunk)
         while (message := decoder.next()) is not None:
@@ -69,7 +72,7 @@ async def _requests(decoder: StreamDecoder, chunks: AsyncIterator[bytes]) -> Asy
 
 
 async def _single_request(
-    decoder: StreamDecoder, chunks: AsyncIterator[bytes], call: Call
+    decoder: RequestDecoder, chunks: AsyncIterator[bytes], call: Call
 ) -> Message:
     found: Message | None = None
     async for message in _requests(decoder, chunks):
@@ -107,7 +110,7 @@ async def open_stream(
     """
     ep, setup, ctx = call.endpoint, call.setup, call.context
     kind = ep.method.stream_type
-    decoder = StreamDecoder(setup, ep.method.input, ep.read_max_bytes)
+    decoder = RequestDecoder(setup, ep.method.input, ep.read_max_bytes)
     it: AsyncIterator[Any] | None = None
     first: Any = _END
     err: ConnectError | None = None

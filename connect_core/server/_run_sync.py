@@ -16,7 +16,8 @@ from google.protobuf.message import Message
 from .._code import Code
 from .._context import RequestContext
 from .._errors import ConnectError
-from .._protocol import HeaderList, StreamDecoder
+from .._headers import HeaderList
+from .._protocol.server import RequestDecoder
 from ._call import Reply, StreamReplySync
 from ._handler_errors import as_connect_error, check_output, deadline_error
 
@@ -54,7 +55,7 @@ def run_unary_sync(call: Call, body: bytes) -> Reply:
         return Reply(*proto.unary_error(setup, err, ctx._response_headers, ctx._response_trailers))
 
 
-def _requests(decoder: StreamDecoder, chunks: Iterator[bytes]) -> Iterator[Message]:
+def _requests(decoder: RequestDecoder, chunks: Iterator[bytes]) -> Iterator[Message]:
     for chunk in chunks:
         decoder.feed(chunk)
         while (message := decoder.next()) is not None:
@@ -62,7 +63,7 @@ def _requests(decoder: StreamDecoder, chunks: Iterator[bytes]) -> Iterator[Messa
     decoder.finish()
 
 
-def _single_request(decoder: StreamDecoder, chunks: Iterator[bytes], call: Call) -> Message:
+def _single_request(decoder: RequestDecoder, chunks: Iterator[bytes], call: Call) -> Message:
     found: Message | None = None
     for message in _requests(decoder, chunks):
         if found is not None:
@@ -96,7 +97,7 @@ def open_stream_sync(
     :func:`~connect_core.server._run_async.open_stream`)."""
     ep, setup, ctx = call.endpoint, call.setup, call.context
     kind = ep.method.stream_type
-    decoder = StreamDecoder(setup, ep.method.input, ep.read_max_bytes)
+    decoder = RequestDecoder(setup, ep.method.input, ep.read_max_bytes)
     it: Iterator[Any] | None = None
     first: Any = _END
     err: ConnectError | None = None

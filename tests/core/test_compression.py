@@ -11,7 +11,7 @@ import pytest
 import zstandard
 
 from connect_core import BrotliCompression, Code, ConnectError, GzipCompression, ZstdCompression
-from connect_core._compression import by_name, default_compressions
+from connect_core._protocol.compression import by_name, default_compressions
 
 ALGOS = [GzipCompression(), BrotliCompression(), ZstdCompression()]
 IDS = ["gzip", "br", "zstd"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from connect_core import Code, ConnectError
-from connect_core._envelope import (
+from connect_core._protocol.envelope import (
     FLAG_COMPRESSED,
     FLAG_END_STREAM,
     Envelope,

@@ -1,4 +1,5 @@
-"""The fast proto3 JSON layer (connect_core._json*) against google.protobuf.json_format.
+"""The fast proto3 JSON layer (``connect_core._protocol.protojson*``) against
+``google.protobuf.json_format``.
 
 Every test here is differential: ``JSON.encode`` must give the very bytes that
 ``json.dumps(json_format.MessageToDict(m), separators=(",", ":"), ensure_ascii=False)`` gives,
@@ -35,7 +36,10 @@ from google.protobuf.descriptor import Descriptor, FieldDescriptor
 from google.protobuf.message import Message
 from jsontest.v1 import types_pb2 as t
 
-from connect_core import JSON, Code, ConnectError, _json, _json_decode, _json_encode
+from connect_core import JSON, Code, ConnectError
+from connect_core._protocol import protojson as _json
+from connect_core._protocol import protojson_decode as _json_decode
+from connect_core._protocol import protojson_encode as _json_encode
 
 F = FieldDescriptor
 FLOAT32_MAX = float.fromhex("0x1.fffffep+127")

@@ -12,8 +12,12 @@ from echo.v1.echo_connect import ECHO_SERVICE_INFO
 from echo.v1.echo_pb2 import EchoRequest, EchoResponse
 
 from connect_core import JSON, PROTO, Code, ConnectError, GzipCompression, Headers, ZstdCompression
-from connect_core._protocol import HTTPError, StreamDecoder
-from connect_core._protocol_connect import ConnectServerProtocol, parse_query, parse_timeout_ms
+from connect_core._protocol.connect_server import (
+    ConnectServerProtocol,
+    parse_query,
+    parse_timeout_ms,
+)
+from connect_core._protocol.server import HTTPError, RequestDecoder
 from connect_core.server import procedure_of
 
 ECHO = ECHO_SERVICE_INFO.method("Echo")
@@ -348,7 +352,7 @@ def test_stream_decoder() -> None:
             "connect-content-encoding": "gzip",
         },
     )
-    d = StreamDecoder(setup, EchoRequest, 1 << 20)
+    d = RequestDecoder(setup, EchoRequest, 1 << 20)
     a = EchoRequest(message="a").SerializeToString()
     b = gzip.compress(EchoRequest(message="b").SerializeToString())
     d.feed(b"\x00" + len(a).to_bytes(4, "big") + a + b"\x01" + len(b).to_bytes(4, "big"))

@@ -12,7 +12,7 @@ from typing import Any
 from echo.v1.echo_pb2 import EchoRequest, EchoResponse
 from servers.echo_service import SyncEcho
 
-from connect_core._envelope import encode_envelope
+from connect_core._protocol.envelope import encode_envelope
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 

@@ -13,9 +13,9 @@ from google.protobuf.message import Message
 from servers.echo_service import AsyncEcho, SyncEcho
 
 from connect_core import Code, ConnectError, Headers, MethodInfo
-from connect_core._envelope import encode_envelope
-from connect_core._protocol import CallSetup, HeaderList
-from connect_core._protocol_connect import ConnectServerProtocol
+from connect_core._protocol.connect_server import ConnectServerProtocol
+from connect_core._protocol.envelope import encode_envelope
+from connect_core._protocol.server import CallSetup, HeaderList
 from connect_core.server import (
     HTTP_STATUS_CODES,
     BodyReader,

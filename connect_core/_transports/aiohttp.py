@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
-from ._code import Code
-from ._headers import Headers
-from ._transport import (
-    HeaderList,
+from .._code import Code
+from .._headers import HeaderList, Headers
+from .base import (
     TransportError,
     any_case_headers,
     host_port,

@@ -8,15 +8,15 @@ from urllib.parse import parse_qsl, unquote_to_bytes
 
 from google.protobuf.message import Message
 
-from ._code import Code
-from ._codec import PROTO, Codec
-from ._compression import Compression
-from ._envelope import FLAG_COMPRESSED, FLAG_END_STREAM, encode_envelope
-from ._envelope import HEAD as _ENVELOPE_HEAD
-from ._errors import ConnectError
-from ._headers import Headers, decode_binary_header
-from ._method import IdempotencyLevel, MethodInfo, StreamType
-from ._protocol import CallSetup, HeaderList, HTTPError, ServerProtocol
+from .._code import Code
+from .._errors import ConnectError
+from .._headers import HeaderList, Headers, decode_binary_header
+from .._method import IdempotencyLevel, MethodInfo, StreamType
+from .codec import PROTO, Codec
+from .compression import Compression
+from .envelope import FLAG_COMPRESSED, FLAG_END_STREAM, encode_envelope
+from .envelope import HEAD as _ENVELOPE_HEAD
+from .server import CallSetup, HTTPError, ServerProtocol
 
 _UNARY_PREFIX = "application/"
 _STREAM_PREFIX = "application/connect+"

@@ -37,10 +37,9 @@ from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import Protocol
 from urllib.parse import urlsplit
 
-from ._code import Code
-from ._headers import Headers
+from .._code import Code
+from .._headers import HeaderList, Headers
 
-HeaderList = list[tuple[str, str]]
 """Request headers: ``(name, value)`` pairs with lower-case names, in order, repeats allowed."""
 
 

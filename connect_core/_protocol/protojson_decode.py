@@ -13,7 +13,7 @@ from google.protobuf import json_format
 from google.protobuf.descriptor import Descriptor, EnumDescriptor, FieldDescriptor
 from google.protobuf.message import Message
 
-from ._json import (
+from .protojson import (
     ANY,
     FLOAT32_MAX,
     INT32_RANGES,

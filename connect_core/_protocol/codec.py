@@ -7,11 +7,11 @@ from typing import Protocol, TypeVar, runtime_checkable
 from google.protobuf import json_format
 from google.protobuf.message import DecodeError, Message
 
-from ._code import Code
-from ._errors import ConnectError
-from ._json import Fallback, compact_dumps, is_well_known, loads
-from ._json_decode import parse_json_value
-from ._json_encode import message_to_json_value
+from .._code import Code
+from .._errors import ConnectError
+from .protojson import Fallback, compact_dumps, is_well_known, loads
+from .protojson_decode import parse_json_value
+from .protojson_encode import message_to_json_value
 
 M = TypeVar("M", bound=Message)
 

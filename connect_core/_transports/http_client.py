@@ -9,10 +9,10 @@ import time
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
-from ._client_cancel import CancelHandle, shutdown_socket
-from ._code import Code
-from ._transport import (
-    HeaderList,
+from .._clients.cancel import CancelHandle, shutdown_socket
+from .._code import Code
+from .._headers import HeaderList
+from .base import (
     TransportError,
     any_case_headers,
     host_port,

@@ -14,9 +14,9 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from ._client_cancel import CancelHandle
-from ._headers import Headers
-from ._transport import HeaderList, TransportError, os_error
+from .._clients.cancel import CancelHandle
+from .._headers import HeaderList, Headers
+from .base import TransportError, os_error
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 

@@ -7,10 +7,10 @@ import threading
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
-from ._client_cancel import CancelHandle, shutdown_socket
-from ._code import Code
-from ._headers import Headers
-from ._transport import HeaderList, TransportError, lower_headers, os_error, url_address, wrap_error
+from .._clients.cancel import CancelHandle, shutdown_socket
+from .._code import Code
+from .._headers import HeaderList, Headers
+from .base import TransportError, lower_headers, os_error, url_address, wrap_error
 
 
 def _headers(r: Any) -> Headers:

@@ -1,7 +1,7 @@
 """The interface every wire protocol implements on the server side.
 
 Connect is the only protocol today; gRPC and gRPC-Web are meant to become siblings of
-:class:`~connect_core._protocol_connect.ConnectServerProtocol` without the handler runner or
+:class:`~connect_core._protocol.connect_server.ConnectServerProtocol` without the handler runner or
 any adapter changing. Everything here is sans-IO: plain values in, plain values out.
 """
 
@@ -15,15 +15,13 @@ from typing import TYPE_CHECKING
 
 from google.protobuf.message import Message
 
-from ._codec import Codec
-from ._compression import Compression
-from ._errors import ConnectError
-from ._headers import Headers
+from .._errors import ConnectError
+from .._headers import HeaderList, Headers
+from .codec import Codec
+from .compression import Compression
 
 if TYPE_CHECKING:
-    from ._method import MethodInfo
-
-HeaderList = list[tuple[str, str]]
+    from .._method import MethodInfo
 
 
 class HTTPError(Exception):
@@ -135,7 +133,7 @@ class ServerProtocol(ABC):
         """A whole streaming response that is only an error (nothing was sent yet)."""
 
 
-class StreamDecoder:
+class RequestDecoder:
     """Turns the chunks of an enveloped request body into messages (sans-IO).
 
     Shared by the enveloped protocols: Connect streaming now, gRPC and gRPC-Web later.
@@ -145,7 +143,7 @@ class StreamDecoder:
 
     def __init__(self, setup: CallSetup, message_type: type[Message], max_bytes: int) -> None:
         """Decode ``message_type`` messages with the call's codec and request compression."""
-        from ._envelope import EnvelopeReader
+        from .envelope import EnvelopeReader
 
         self._reader = EnvelopeReader(max_bytes)
         self._codec = setup.codec
@@ -159,7 +157,7 @@ class StreamDecoder:
 
     def next(self) -> Message | None:
         """Return the next complete message, or ``None`` until more bytes arrive."""
-        from ._code import Code
+        from .._code import Code
 
         env = self._reader.next()
         if env is None:

@@ -18,9 +18,9 @@ from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import urlsplit
 
-from ._code import Code
-from ._headers import Headers
-from ._transport import HeaderList, TransportError, host_port, os_error
+from .._code import Code
+from .._headers import HeaderList, Headers
+from .base import TransportError, host_port, os_error
 
 _FORBIDDEN = frozenset(
     ("connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "host")

@@ -9,8 +9,8 @@ import zlib
 from collections.abc import Iterable
 from typing import Any, Protocol, runtime_checkable
 
-from ._code import Code
-from ._errors import ConnectError
+from .._code import Code
+from .._errors import ConnectError
 
 
 @runtime_checkable

@@ -24,9 +24,9 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
-from ._client_cancel import CancelHandle, shutdown_socket
-from ._headers import Headers
-from ._transport import HeaderList, TransportError, host_port, os_error
+from .._clients.cancel import CancelHandle, shutdown_socket
+from .._headers import HeaderList, Headers
+from .base import TransportError, host_port, os_error
 
 _FORBIDDEN = frozenset(("host", "content-length", "transfer-encoding", "connection"))
 _READ_SIZE = 1 << 16

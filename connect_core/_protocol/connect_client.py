@@ -1,186 +1,27 @@
-"""The client side of the Connect protocol, sans-IO, shared by both clients and every transport.
+"""The Connect protocol, client side (sans-IO).
 
 :class:`ConnectClientProtocol` turns calls into request heads and bodies and responses into
 messages, trailers and errors; it never performs I/O. The clients hand its output to a
-transport (see ``_transport.py``) and feed back what the transport received. Another wire
-protocol (gRPC, gRPC-Web) is another class with the same methods (:class:`ClientProtocol`);
-the transports stay as they are.
+transport and feed back what the transport received.
 """
 
 from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from typing import Any, Protocol, TypedDict
+from typing import Any
 
 from google.protobuf.message import DecodeError, Message
 
-from ._client_cancel import CancelHandle
-from ._code import Code
-from ._codec import PROTO, Codec
-from ._compression import Compression, default_compressions
-from ._errors import ConnectError
-from ._headers import Headers
-from ._method import IdempotencyLevel, MethodInfo, StreamType
-from ._transport import HeaderList, TransportError
+from .._code import Code
+from .._errors import ConnectError
+from .._headers import HeaderList, Headers
+from .._method import MethodInfo, StreamType
+from .client import ClientConfig, UnaryRequest
+from .codec import PROTO, Codec
+from .compression import Compression
 
 USER_AGENT = "connect-core-python/0.1"
-
-HeadersLike = Headers | Mapping[str, str] | Sequence[tuple[str, str]]
-
-
-class CallOptions(TypedDict, total=False):
-    """Per-call options of every generated client method (each overrides the client's own).
-
-    Attributes:
-        headers: Extra request headers (added to the client's ``headers``).
-        timeout_ms: The call's deadline in milliseconds: sent as ``connect-timeout-ms`` and
-            enforced locally (the call fails with ``deadline_exceeded``).
-        use_get: Send a unary call with HTTP GET; only ``NO_SIDE_EFFECTS`` methods may.
-        codec: ``PROTO`` or ``JSON`` for this call.
-        send_compression: Compress this call's request messages (``None``: do not).
-        accept_compressions: Compressions offered for this call's response.
-        read_max_bytes: Largest response message accepted for this call.
-        cancel: Sync clients: a :class:`CancelHandle` another thread can cancel the call
-            with (the call then raises ``ConnectError(Code.CANCELED)``). Async calls are
-            cancelled like any task (``task.cancel()``).
-    """
-
-    headers: HeadersLike
-    timeout_ms: int | None
-    use_get: bool
-    codec: Codec
-    send_compression: Compression | None
-    accept_compressions: Sequence[Compression]
-    read_max_bytes: int
-    cancel: CancelHandle | None
-
-
-_CONFIG_OPTIONS = frozenset(("codec", "send_compression", "accept_compressions", "read_max_bytes"))
-
-
-@dataclass(frozen=True)
-class ClientConfig:
-    """How a client speaks: codec, compression, limits, defaults. Shared by both twins.
-
-    Attributes:
-        codec: The codec of request and response messages.
-        send_compression: Compression for request messages of at least ``compress_min_bytes``.
-        accept_compressions: Compressions offered for (and accepted in) responses.
-        compress_min_bytes: Smallest request message worth compressing.
-        read_max_bytes: Largest response message accepted, after decompression (<= 0: no limit).
-        send_max_bytes: Largest request message sent (<= 0: no limit).
-        timeout_ms: Default deadline of every call.
-        headers: Headers sent with every call.
-        use_get: Send unary calls to ``NO_SIDE_EFFECTS`` methods with GET.
-    """
-
-    codec: Codec = PROTO
-    send_compression: Compression | None = None
-    accept_compressions: tuple[Compression, ...] = field(default_factory=default_compressions)
-    compress_min_bytes: int = 1024
-    read_max_bytes: int = 4 * 1024 * 1024
-    send_max_bytes: int = 0
-    timeout_ms: int | None = None
-    headers: HeaderList = field(default_factory=list)
-    use_get: bool = False
-
-    def with_options(self, options: CallOptions) -> ClientConfig:
-        """This configuration with a call's overrides applied."""
-        changes: dict[str, Any] = {k: options[k] for k in _CONFIG_OPTIONS if k in options}  # type: ignore[literal-required]
-        if "accept_compressions" in changes:
-            changes["accept_compressions"] = tuple(changes["accept_compressions"])
-        return replace(self, **changes)
-
-
-def header_list(headers: HeadersLike | None) -> HeaderList:
-    """Headers in any accepted form as ``(name, value)`` pairs with lower-case names."""
-    if not headers:
-        return []
-    if isinstance(headers, Headers):
-        return list(headers.multi_items())
-    items = headers.items() if isinstance(headers, Mapping) else headers
-    return [(k.lower(), v) for k, v in items]
-
-
-@dataclass(slots=True)
-class UnaryRequest:
-    """A unary request ready for a transport."""
-
-    method: str
-    path: str
-    headers: HeaderList
-    body: bytes
-
-
-class StreamDecoder(Protocol):
-    """Turns the body of a streaming response into messages and, at the end, trailers."""
-
-    trailers: Headers
-
-    def decode(self, data: bytes) -> list[Any]:
-        """The messages completed by ``data``, the next chunk of the body."""
-        ...
-
-    def finish(self, http_trailers: Headers) -> Headers:
-        """Declare the body complete; return the trailers or raise the stream's error."""
-        ...
-
-
-class ClientProtocol(Protocol):
-    """A wire protocol as the clients use it. :class:`ConnectClientProtocol` is the one today."""
-
-    config: ClientConfig
-
-    def request_headers(
-        self,
-        method: MethodInfo[Any, Any],
-        get: bool,
-        timeout_ms: int | None,
-        user: HeaderList,
-    ) -> HeaderList:
-        """The head of a call: protocol headers first, then ``user`` headers."""
-        ...
-
-    def unary_request(
-        self, method: MethodInfo[Any, Any], message: Message, headers: HeaderList, get: bool
-    ) -> UnaryRequest:
-        """The request of a unary call (``headers`` from :meth:`request_headers`)."""
-        ...
-
-    def unary_response(
-        self,
-        method: MethodInfo[Any, Any],
-        status: int,
-        headers: Headers,
-        body: bytes,
-        trailers: Headers,
-    ) -> tuple[Any, Headers, Headers]:
-        """``(message, headers, trailers)`` of a unary response; raise its error."""
-        ...
-
-    def response_metadata(
-        self, headers: Headers, http_trailers: Headers
-    ) -> tuple[Headers, Headers]:
-        """A unary response's ``(headers, trailers)``, as the protocol carries them."""
-        ...
-
-    def encode_message(self, message: Message) -> bytes:
-        """One request message of a stream, framed."""
-        ...
-
-    def stream_decoder(
-        self, method: MethodInfo[Any, Any], status: int, headers: Headers
-    ) -> StreamDecoder | None:
-        """A decoder for a streaming response, or ``None`` when the head is an HTTP error
-        (read the body and pass it to :meth:`http_error`)."""
-        ...
-
-    def http_error(self, status: int, headers: Headers, body: bytes) -> ConnectError:
-        """The error a non-200 response stands for."""
-        ...
 
 
 def _attach_metadata(err: ConnectError, headers: Headers, trailers: Headers) -> ConnectError:
@@ -418,7 +259,7 @@ class ConnectClientProtocol:
 
     def stream_decoder(
         self, method: MethodInfo[Any, Any], status: int, headers: Headers
-    ) -> ConnectStreamDecoder | None:
+    ) -> ConnectResponseDecoder | None:
         """The decoder of a streaming response; ``None`` for an HTTP error status."""
         if status != 200:
             return None
@@ -429,7 +270,7 @@ class ConnectClientProtocol:
             )
         encoding = headers.get("connect-content-encoding")
         comp = self.compression(encoding) if encoding else None
-        return ConnectStreamDecoder(self.config, method.output, comp, headers)
+        return ConnectResponseDecoder(self.config, method.output, comp, headers)
 
 
 _UNARY_FAMILY = "application/"
@@ -453,7 +294,7 @@ def _split_trailers(headers: Headers, extra: Headers) -> tuple[Headers, Headers]
     return plain, trailers
 
 
-class ConnectStreamDecoder:
+class ConnectResponseDecoder:
     """Splits a Connect streaming response into messages and the end-of-stream message.
 
     Bytes arrive in chunks of any size; :meth:`decode` turns each into the messages it
@@ -636,140 +477,3 @@ class ConnectStreamDecoder:
         for k, v in http_trailers.multi_items():
             self.trailers.add(k, v)
         return self.trailers
-
-
-def single_response(first: Any, second: Any) -> Any:
-    """Check the messages of a client-streaming response: exactly one."""
-    if first is None:
-        raise ConnectError(Code.UNIMPLEMENTED, "server sent no response message")
-    if second is not None:
-        raise ConnectError(Code.UNIMPLEMENTED, "server sent more than one response message")
-    return first
-
-
-def resolve_get(config: ClientConfig, method: MethodInfo[Any, Any], use_get: bool | None) -> bool:
-    """Whether a unary call goes out as GET.
-
-    ``use_get=True`` on a call to a method with side effects is an error; the client-wide
-    ``use_get`` applies only to ``NO_SIDE_EFFECTS`` methods.
-    """
-    allowed = method.idempotency_level is IdempotencyLevel.NO_SIDE_EFFECTS
-    if use_get is None:
-        return config.use_get and allowed
-    if use_get and not allowed:
-        raise ConnectError(
-            Code.INVALID_ARGUMENT,
-            f"{method.procedure} has side effects, so it cannot be called with GET",
-        )
-    return use_get
-
-
-def transport_error(e: TransportError, base_url: str) -> ConnectError:
-    """The :class:`ConnectError` a call raises for its transport's failure ``e``.
-
-    A connection that could not be made names the address the transport tried and the
-    client's base URL, the two things to check.
-    """
-    if e.code is Code.DEADLINE_EXCEEDED:
-        return deadline_error()
-    if e.address is not None:
-        return ConnectError(
-            e.code,
-            f"cannot connect to {e.address} ({e}); is the server running, and is {base_url} "
-            "its address?",
-        )
-    return ConnectError(e.code, str(e))
-
-
-def deadline_error() -> ConnectError:
-    """The error of a call that ran past its deadline."""
-    return ConnectError(Code.DEADLINE_EXCEEDED, "the call's deadline expired")
-
-
-def canceled_error() -> ConnectError:
-    """The error of a call canceled by the client."""
-    return ConnectError(Code.CANCELED, "the call was canceled")
-
-
-class CallSetup:
-    """Everything a call needs decided before it starts (options resolved)."""
-
-    __slots__ = ("cancel", "get", "headers", "protocol", "timeout_ms")
-
-    def __init__(
-        self,
-        protocol: ClientProtocol,
-        headers: HeaderList,
-        timeout_ms: int | None,
-        get: bool,
-        cancel: CancelHandle | None = None,
-    ) -> None:
-        self.protocol = protocol
-        self.headers = headers
-        self.timeout_ms = timeout_ms
-        self.get = get
-        self.cancel = cancel
-
-
-class ClientBase:
-    """What the async and sync clients share: configuration and per-call option handling."""
-
-    def __init__(
-        self,
-        base_url: str,
-        *,
-        codec: Codec = PROTO,
-        send_compression: Compression | None = None,
-        accept_compressions: Sequence[Compression] | None = None,
-        compress_min_bytes: int = 1024,
-        read_max_bytes: int = 4 * 1024 * 1024,
-        send_max_bytes: int = 0,
-        timeout_ms: int | None = None,
-        headers: HeadersLike | None = None,
-        use_get: bool = False,
-    ) -> None:
-        self.base_url = base_url.rstrip("/")
-        self._config = ClientConfig(
-            codec=codec,
-            send_compression=send_compression,
-            accept_compressions=(
-                tuple(accept_compressions)
-                if accept_compressions is not None
-                else default_compressions()
-            ),
-            compress_min_bytes=compress_min_bytes,
-            read_max_bytes=read_max_bytes,
-            send_max_bytes=send_max_bytes,
-            timeout_ms=timeout_ms,
-            headers=header_list(headers),
-            use_get=use_get,
-        )
-        # The wire protocol is a choice of the client, not of its transport: gRPC and gRPC-Web
-        # will be other factories here, over the same transports.
-        self._protocol_factory: Callable[[ClientConfig], ClientProtocol] = ConnectClientProtocol
-        self._protocol: ClientProtocol = self._protocol_factory(self._config)
-
-    def _setup(self, method: MethodInfo[Any, Any], options: CallOptions) -> CallSetup:
-        """Resolve a call's options against the client's configuration."""
-        config = self._config
-        protocol = self._protocol
-        cancel = None
-        if not options:
-            timeout = config.timeout_ms
-            get = config.use_get and method.idempotency_level is IdempotencyLevel.NO_SIDE_EFFECTS
-            user = config.headers
-        else:
-            if not _CONFIG_OPTIONS.isdisjoint(options):
-                protocol = self._protocol_factory(config.with_options(options))
-            timeout = options.get("timeout_ms", config.timeout_ms)
-            get = (
-                resolve_get(config, method, options.get("use_get"))
-                if method.stream_type is StreamType.UNARY
-                else False
-            )
-            extra = options.get("headers")
-            user = config.headers + header_list(extra) if extra else config.headers
-            cancel = options.get("cancel")
-        return CallSetup(
-            protocol, protocol.request_headers(method, get, timeout, user), timeout, get, cancel
-        )

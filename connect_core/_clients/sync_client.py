@@ -10,27 +10,27 @@ from typing import Any, Self, TypeVar
 from google.protobuf.message import Message
 from typing_extensions import Unpack
 
-from ._client_cancel import CancelHandle
-from ._client_shared import (
+from .._context import RequestContext
+from .._errors import ConnectError
+from .._headers import Headers
+from .._interceptor import check_interceptors, wrap_sync
+from .._method import MethodInfo, StreamType
+from .._protocol.client import ClientProtocol
+from .._protocol.codec import PROTO, Codec
+from .._protocol.compression import Compression
+from .._transports.base import SyncTransport, TransportError, check_flavour
+from .base import (
     CallOptions,
-    CallSetup,
+    CallPlan,
     ClientBase,
-    ClientProtocol,
     HeadersLike,
     canceled_error,
     deadline_error,
     single_response,
     transport_error,
 )
-from ._codec import PROTO, Codec
-from ._compression import Compression
-from ._context import RequestContext
-from ._errors import ConnectError
-from ._headers import Headers
-from ._interceptor import check_interceptors, wrap_sync
-from ._metadata import record_headers, record_response
-from ._method import MethodInfo, StreamType
-from ._transport import SyncTransport, TransportError, check_flavour
+from .cancel import CancelHandle
+from .metadata import record_headers, record_response
 
 REQ = TypeVar("REQ", bound=Message)
 RES = TypeVar("RES", bound=Message)
@@ -41,10 +41,10 @@ class ClientContextSync(RequestContext):
 
     __slots__ = ("_deadline_at", "_setup")
     _deadline_at: float | None
-    _setup: CallSetup
+    _setup: CallPlan
 
 
-def _context(method: MethodInfo[Any, Any], setup: CallSetup) -> ClientContextSync:
+def _context(method: MethodInfo[Any, Any], setup: CallPlan) -> ClientContextSync:
     ctx = ClientContextSync(
         method, "GET" if setup.get else "POST", Headers(setup.headers), setup.timeout_ms
     )
@@ -106,7 +106,7 @@ class ConnectClientSync(ClientBase):
         check_interceptors(interceptors, is_async=False, client=True)
         self._owns_transport = transport is None
         if transport is None:
-            from ._transport_httpx import HttpxSyncTransport
+            from .._transports.httpx import HttpxSyncTransport
 
             transport = HttpxSyncTransport(http_client)
         self._transport: SyncTransport = transport
@@ -161,7 +161,7 @@ class ConnectClientSync(ClientBase):
 
     def _send_unary(
         self,
-        setup: CallSetup,
+        setup: CallPlan,
         method: MethodInfo[Any, Any],
         request: Message,
         ctx: ClientContextSync | None,
@@ -269,7 +269,7 @@ class ConnectClientSync(ClientBase):
 
     def _send_stream(
         self,
-        setup: CallSetup,
+        setup: CallPlan,
         method: MethodInfo[Any, Any],
         request: Message | Iterable[Message],
         ctx: ClientContextSync | None,
@@ -371,7 +371,7 @@ def _cancel_kwargs(cancel: CancelHandle | None) -> dict[str, Any]:
     return {"cancel": cancel}
 
 
-def _deadline(setup: CallSetup) -> float | None:
+def _deadline(setup: CallPlan) -> float | None:
     timeout = setup.timeout_ms
     return None if timeout is None else time.monotonic() + max(timeout, 1) / 1000.0
 

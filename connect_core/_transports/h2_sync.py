@@ -18,11 +18,11 @@ import threading
 from collections.abc import AsyncIterator, Coroutine, Iterator
 from typing import Any, TypeVar
 
-from ._client_cancel import CancelHandle
-from ._code import Code
-from ._headers import Headers
-from ._transport import AsyncResponse, HeaderList, TransportError
-from ._transport_h2 import H2Transport
+from .._clients.cancel import CancelHandle
+from .._code import Code
+from .._headers import HeaderList, Headers
+from .base import AsyncResponse, TransportError
+from .h2 import H2Transport
 
 T = TypeVar("T")
 _END = object()

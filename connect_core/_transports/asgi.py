@@ -16,8 +16,8 @@ from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from ._headers import Headers
-from ._transport import HeaderList, TransportError, os_error
+from .._headers import HeaderList, Headers
+from .base import TransportError, os_error
 
 ASGIApp = Callable[
     [

@@ -5,7 +5,7 @@ from __future__ import annotations
 from contextvars import ContextVar, Token
 from types import TracebackType
 
-from ._headers import Headers
+from .._headers import Headers
 
 _current: ContextVar[ResponseMetadata | None] = ContextVar(
     "connect_response_metadata", default=None

@@ -11,25 +11,25 @@ from typing import Any, Self, TypeVar
 from google.protobuf.message import Message
 from typing_extensions import Unpack
 
-from ._client_shared import (
+from .._context import RequestContext
+from .._errors import ConnectError
+from .._headers import Headers
+from .._interceptor import check_interceptors, wrap_async
+from .._method import MethodInfo, StreamType
+from .._protocol.client import ClientProtocol
+from .._protocol.codec import PROTO, Codec
+from .._protocol.compression import Compression
+from .._transports.base import AsyncResponse, AsyncTransport, TransportError, check_flavour
+from .base import (
     CallOptions,
-    CallSetup,
+    CallPlan,
     ClientBase,
-    ClientProtocol,
     HeadersLike,
     deadline_error,
     single_response,
     transport_error,
 )
-from ._codec import PROTO, Codec
-from ._compression import Compression
-from ._context import RequestContext
-from ._errors import ConnectError
-from ._headers import Headers
-from ._interceptor import check_interceptors, wrap_async
-from ._metadata import record_headers, record_response
-from ._method import MethodInfo, StreamType
-from ._transport import AsyncResponse, AsyncTransport, TransportError, check_flavour
+from .metadata import record_headers, record_response
 
 REQ = TypeVar("REQ", bound=Message)
 RES = TypeVar("RES", bound=Message)
@@ -44,10 +44,10 @@ class ClientContext(RequestContext):
     """
 
     __slots__ = ("_setup",)
-    _setup: CallSetup
+    _setup: CallPlan
 
 
-def _context(method: MethodInfo[Any, Any], setup: CallSetup) -> ClientContext:
+def _context(method: MethodInfo[Any, Any], setup: CallPlan) -> ClientContext:
     ctx = ClientContext(
         method, "GET" if setup.get else "POST", Headers(setup.headers), setup.timeout_ms
     )
@@ -160,7 +160,7 @@ class ConnectClient(ClientBase):
                 ),
             }
 
-    def _setup(self, method: MethodInfo[Any, Any], options: CallOptions) -> CallSetup:
+    def _setup(self, method: MethodInfo[Any, Any], options: CallOptions) -> CallPlan:
         setup = super()._setup(method, options)
         if setup.cancel is not None:
             raise TypeError(
@@ -213,7 +213,7 @@ class ConnectClient(ClientBase):
 
     async def _send_unary(
         self,
-        setup: CallSetup,
+        setup: CallPlan,
         method: MethodInfo[Any, Any],
         request: Message,
         ctx: ClientContext | None,
@@ -317,7 +317,7 @@ class ConnectClient(ClientBase):
 
     async def _send_stream(
         self,
-        setup: CallSetup,
+        setup: CallPlan,
         method: MethodInfo[Any, Any],
         request: Message | AsyncIterator[Message],
         ctx: ClientContext | None,
@@ -423,10 +423,10 @@ def _record(headers: Headers, trailers: Headers, ctx: ClientContext | None) -> N
 def _default_transport(http_client: Any) -> AsyncTransport:
     """The transport that sends with ``http_client``: an aiohttp session's, or httpx's."""
     if _is_aiohttp_session(http_client):
-        from ._transport_aiohttp import AiohttpTransport
+        from .._transports.aiohttp import AiohttpTransport
 
         return AiohttpTransport(session=http_client)
-    from ._transport_httpx import HttpxAsyncTransport
+    from .._transports.httpx import HttpxAsyncTransport
 
     return HttpxAsyncTransport(http_client)
 

@@ -12,7 +12,7 @@ from google.protobuf.descriptor import Descriptor, EnumDescriptor, FieldDescript
 from google.protobuf.internal import type_checkers
 from google.protobuf.message import Message
 
-from ._json import (
+from .protojson import (
     ENUM_JSON_OPTION,
     INT64_RANGES,
     NULL_VALUE,

@@ -1,0 +1,1 @@
+"""The clients: async and sync, their shared option handling, cancellation and metadata."""
