@@ -10,6 +10,7 @@ from .._code import Code
 from .._context import RequestContext
 from .._errors import ConnectError
 from .._headers import HeaderList, Headers
+from .._method import StreamType
 from .._protocol.server import CallSetup, HTTPError, ServerProtocol
 from ._body import DRAIN_IDLE_SECONDS, BodyReader, DrainPolicy
 
@@ -106,7 +107,7 @@ def start_call(
             drain=ep.drain_policy,
         )
     except ConnectError as e:
-        streams = ep.method.stream_type.value != "unary"
+        streams = ep.method.stream_type is not StreamType.UNARY
         return refusal_for(protocol, None, streams, e, ep.drain_policy)
     ctx = RequestContext(ep.method, http_method, headers, setup.timeout_ms, request)
     return Call(ep, setup, ctx)

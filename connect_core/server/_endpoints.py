@@ -13,7 +13,7 @@ from typing_extensions import Unpack
 from .._errors import ConnectError
 from .._headers import Headers
 from .._interceptor import check_interceptors, wrap_async, wrap_sync
-from .._method import AnyServiceInfo, MethodInfo
+from .._method import AnyServiceInfo, MethodInfo, StreamType
 from .._protocol.codec import DEFAULT_CODECS, Codec
 from .._protocol.compression import Compression, default_compressions
 from .._protocol.connect_server import ConnectServerProtocol
@@ -115,11 +115,8 @@ class Endpoint:
         extra = Headers(list(extra_headers)) or None
         try:
             setup = protocol.negotiate(self.method, http_method, headers, "")
-        except (
-            HTTPError,
-            ConnectError,
-        ):  # the head itself is bad: answer in the method's own framing
-            streams = self.method.stream_type.value != "unary"
+        except (HTTPError, ConnectError):  # a bad head: answer in the method's own framing
+            streams = self.method.stream_type is not StreamType.UNARY
             return refusal_for(protocol, None, streams, error, self.drain_policy, extra)
         return refusal_for(protocol, setup, setup.streams, error, self.drain_policy, extra)
 
