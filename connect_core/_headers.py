@@ -129,9 +129,24 @@ class Headers(MutableMapping[str, str]):
                 yield k, v
 
     def get_binary(self, key: str) -> bytes | None:
-        """Decode the first value of a ``-bin`` header (padded or unpadded base64)."""
+        """Decode the first value of a ``-bin`` header (padded or unpadded base64).
+
+        Raises :class:`~connect_core.ConnectError` ``invalid_argument`` naming the header when
+        the value is not base64: headers come from the peer, so in a handler a bad one is the
+        client's error, not the server's.
+        """
         value = self.get(key)
-        return None if value is None else decode_binary_header(value)
+        if value is None:
+            return None
+        try:
+            return decode_binary_header(value)
+        except ValueError as e:
+            from ._code import Code
+            from ._errors import ConnectError  # which imports this module
+
+            raise ConnectError(
+                Code.INVALID_ARGUMENT, f"header {key.lower()} is not valid base64: {e}"
+            ) from e
 
     def set_binary(self, key: str, value: bytes) -> None:
         """Set a ``-bin`` header to ``value``, base64-encoded."""

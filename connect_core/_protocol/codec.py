@@ -91,6 +91,11 @@ class JSONCodec:
             RecursionError,
             TypeError,  # a JSON value of the wrong kind where json_format expects an object
             OverflowError,  # an integer too large for a double field
+            # json_format trips over some malformed input itself: an Any whose "@type" is not
+            # a string (AttributeError), a well-known type in an Any without "value" (KeyError)
+            AttributeError,
+            KeyError,
+            IndexError,
         ) as e:
             raise ConnectError(
                 Code.INVALID_ARGUMENT,

@@ -57,20 +57,38 @@ class GzipCompression:
         return c.compress(data) + c.flush()
 
     def decompress(self, data: bytes, max_bytes: int) -> bytes:
-        """Inflate at most ``max_bytes`` (plus one to detect overflow)."""
-        d = zlib.decompressobj(31)
+        """Inflate every member of ``data`` (as ``gzip.decompress`` does), at most
+        ``max_bytes`` in all; anything after the last member is an error, never dropped."""
+        parts: list[bytes] = []
+        size = 0
+        rest = data
         try:
-            if max_bytes > 0:
-                out = d.decompress(data, max_bytes + 1)
-                if len(out) > max_bytes:
-                    raise too_large(max_bytes)
-            else:
-                out = d.decompress(data)
-            if not d.eof:
-                raise ConnectError(Code.INVALID_ARGUMENT, "gzip data is truncated")
+            while True:
+                d = zlib.decompressobj(31)
+                if max_bytes > 0:
+                    out = d.decompress(rest, max_bytes + 1 - size)
+                    if size + len(out) > max_bytes or d.unconsumed_tail:
+                        raise too_large(max_bytes)
+                else:
+                    out = d.decompress(rest)
+                if not d.eof:
+                    raise ConnectError(Code.INVALID_ARGUMENT, "gzip data is truncated")
+                parts.append(out)
+                size += len(out)
+                rest = d.unused_data
+                if not rest:
+                    return parts[0] if len(parts) == 1 else b"".join(parts)
+                if not rest.startswith(_GZIP_MAGIC):
+                    raise ConnectError(
+                        Code.INVALID_ARGUMENT,
+                        f"gzip data has {len(rest)} bytes of trailing garbage after its last "
+                        "member",
+                    )
         except zlib.error as e:
             raise _corrupt(self.name, e) from e
-        return out
+
+
+_GZIP_MAGIC = b"\x1f\x8b"
 
 
 class BrotliCompression:
@@ -135,39 +153,68 @@ class ZstdCompression:
         self.level = level
         self._local = threading.local()
 
-    def _contexts(self) -> tuple[Any, Any]:
-        """This thread's compressor and decompressor."""
+    def _compressor(self) -> Any:
+        """This thread's compressor."""
         try:
-            pair: tuple[Any, Any] = self._local.pair
+            return self._local.compressor
         except AttributeError:
-            pair = (
-                self._zstd.ZstdCompressor(level=self.level),
-                self._zstd.ZstdDecompressor(),
-            )
-            self._local.pair = pair
-        return pair
+            c = self._local.compressor = self._zstd.ZstdCompressor(level=self.level)
+            return c
 
     def compress(self, data: bytes) -> bytes:
         """Compress ``data`` into one frame (with its content size)."""
-        out: bytes = self._contexts()[0].compress(data)
+        out: bytes = self._compressor().compress(data)
         return out
 
     def decompress(self, data: bytes, max_bytes: int) -> bytes:
-        """Decompress through a bounded reader, so a bomb never expands past ``max_bytes``."""
-        decompressor = self._contexts()[1]
+        """Decompress every frame of ``data`` (as zstd's multi-frame readers do), through a
+        bounded reader first, so a bomb never expands past ``max_bytes``; the window a frame
+        may declare is bounded by the limit too (:func:`_window_limit`)."""
+        decompressor = self._decompressor(max_bytes)
         try:
             if max_bytes > 0:
                 reader = decompressor.stream_reader(io.BytesIO(data), read_across_frames=True)
                 if len(reader.read(max_bytes + 1)) > max_bytes:
                     raise too_large(max_bytes)
-            # The output is now known to fit: decompress for real, which also detects truncation.
-            d = decompressor.decompressobj()
-            out: bytes = d.decompress(data)
+            # The output is now known to fit: decompress for real, frame after frame, which
+            # also detects truncation and trailing garbage.
+            parts: list[bytes] = []
+            rest = data
+            while rest:
+                d = decompressor.decompressobj()
+                parts.append(d.decompress(rest))
+                if not d.eof:
+                    raise ConnectError(Code.INVALID_ARGUMENT, "zstd data is truncated")
+                rest = d.unused_data
         except self._zstd.ZstdError as e:
             raise _corrupt(self.name, e) from e
-        if data and not d.eof:
-            raise ConnectError(Code.INVALID_ARGUMENT, "zstd data is truncated")
-        return out
+        return b"".join(parts)
+
+    def _decompressor(self, max_bytes: int) -> Any:
+        """This thread's decompressor for messages of at most ``max_bytes``."""
+        window = _window_limit(max_bytes)
+        try:
+            found: dict[int, Any] = self._local.decompressors
+        except AttributeError:
+            found = self._local.decompressors = {}
+        d = found.get(window)
+        if d is None:
+            d = found[window] = self._zstd.ZstdDecompressor(max_window_size=window)
+        return d
+
+
+_MIN_WINDOW = 8 << 20
+_MAX_WINDOW = 128 << 20
+
+
+def _window_limit(max_bytes: int) -> int:
+    """The largest window a zstd frame may declare for a message of at most ``max_bytes``: the
+    limit rounded up to a power of two, at least 8 MiB (what streaming compressors use at high
+    levels) and at most 128 MiB (zstd's own default), so that concurrent frames declaring huge
+    windows cannot exhaust memory."""
+    if max_bytes <= 0:
+        return _MAX_WINDOW
+    return min(max(_MIN_WINDOW, 1 << (max_bytes - 1).bit_length()), _MAX_WINDOW)
 
 
 def default_compressions() -> tuple[Compression, ...]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping, Sequence
-from urllib.parse import parse_qsl, unquote_to_bytes
+from urllib.parse import unquote_plus, unquote_to_bytes
 
 from google.protobuf.message import Message
 
@@ -36,16 +36,25 @@ def _codec_name(content_type: str, prefix: str) -> str | None:
 
 
 def parse_query(query_string: str) -> dict[str, str]:
-    """Parse a query string into its first values."""
+    """Parse a query string into its first values, each still percent-encoded: the caller
+    decodes a value exactly once, as text (:func:`query_text`) or as bytes (the message)."""
     out: dict[str, str] = {}
-    for k, v in parse_qsl(query_string, keep_blank_values=True):
-        out.setdefault(k, v)
+    for part in query_string.split("&"):
+        if part:
+            key, _, value = part.partition("=")
+            out.setdefault(unquote_plus(key), value)
     return out
 
 
+def query_text(value: str | None) -> str | None:
+    """A percent-encoded query value as text (``+`` is a space), or ``None``."""
+    return None if value is None else unquote_plus(value)
+
+
 def parse_timeout_ms(value: str) -> int:
-    """Parse ``Connect-Timeout-Ms``: a positive integer of at most 10 digits."""
-    if not value or len(value) > 10 or not value.isdigit():
+    """Parse ``Connect-Timeout-Ms``: a positive integer of at most 10 ASCII digits (not the
+    other Unicode digits ``str.isdigit`` and ``int`` accept)."""
+    if not value or len(value) > 10 or not (value.isascii() and value.isdigit()):
         raise ConnectError(
             Code.INVALID_ARGUMENT,
             f"connect-timeout-ms must be a positive integer of at most 10 digits, got {value!r}",
@@ -207,7 +216,7 @@ class ConnectServerProtocol(ServerProtocol):
                 "idempotency_level = NO_SIDE_EFFECTS do",
                 [("allow", "POST")],
             )
-        connect = query.get("connect")
+        connect = query_text(query.get("connect"))
         if connect is None:
             if self.require_protocol_header:
                 raise ConnectError(
@@ -217,26 +226,26 @@ class ConnectServerProtocol(ServerProtocol):
             raise ConnectError(
                 Code.INVALID_ARGUMENT, f"query parameter connect must be 'v1', got {connect!r}"
             )
-        encoding = query.get("encoding")
+        encoding = query_text(query.get("encoding"))
         if encoding is None:
             raise ConnectError(Code.INVALID_ARGUMENT, "missing required query parameter encoding")
         codec = self.codecs.get(encoding)
         if codec is None:
             raise self._unsupported(f"application/{encoding}")
-        raw = query.get("message", "")
-        if query.get("base64") == "1":
+        # Percent-decoded once, to bytes: a binary message survives, and so does a JSON one
+        # whose text holds "%41" or "%25".
+        data = unquote_to_bytes(query.get("message", "").replace("+", " "))
+        if query_text(query.get("base64")) == "1":
             try:
-                data = decode_binary_header(raw)
+                data = decode_binary_header(data.decode("ascii"))
             except ValueError as e:
                 raise ConnectError(
                     Code.INVALID_ARGUMENT, f"query parameter message is not valid base64: {e}"
                 ) from e
-        else:
-            data = unquote_to_bytes(raw)
         return CallSetup(
             self,
             codec,
-            self._request_compression(query.get("compression")),
+            self._request_compression(query_text(query.get("compression"))),
             _choose_compression(headers.get("accept-encoding"), self.compressions),
             timeout,
             False,

@@ -191,7 +191,7 @@ class Call:
     def body_reader(self) -> BodyReader:
         """A reader collecting this call's whole request body within its limits."""
         length = self.context.request_headers().get("content-length")
-        declared = int(length) if length is not None and length.isdigit() else None
+        declared = int(length) if length and length.isascii() and length.isdigit() else None
         return BodyReader(self.endpoint.read_max_bytes, declared)
 
     async def read_body(self, chunks: AsyncIterable[bytes]) -> bytes:

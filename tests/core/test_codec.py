@@ -100,3 +100,23 @@ def test_one_codec_shared_by_threads(codec) -> None:  # type: ignore[no-untyped-
     for t in threads:
         t.join()
     assert failures == []
+
+
+@pytest.mark.parametrize(
+    "detail",
+    [
+        {"@type": 5},
+        {"@type": ["type.googleapis.com/google.protobuf.Duration"]},
+        {"@type": None},
+        {"@type": "type.googleapis.com/google.protobuf.Duration"},
+        {"@type": "type.googleapis.com/google.protobuf.Int32Value"},
+        {"@type": "type.googleapis.com/google.protobuf.Struct"},
+    ],
+)
+def test_json_malformed_any_is_invalid_argument(detail: object) -> None:
+    from google.protobuf import duration_pb2, struct_pb2, wrappers_pb2  # noqa: F401 (in the pool)
+
+    data = json.dumps({"message": "m", "errorDetails": [detail]}).encode()
+    with pytest.raises(ConnectError) as info:
+        JSON.decode(data, EchoRequest)
+    assert info.value.code is Code.INVALID_ARGUMENT

@@ -129,3 +129,57 @@ def test_one_instance_shared_by_threads(algo) -> None:  # type: ignore[no-untype
     for t in threads:
         t.join()
     assert failures == []
+
+
+# -- every member and frame, or an error: never a partial message ---------------------------
+
+
+def _gzip(data: bytes) -> bytes:
+    return GzipCompression().compress(data)
+
+
+@pytest.mark.parametrize("limit", [0, 1 << 20])
+def test_gzip_decompresses_every_member(limit: int) -> None:
+    data = _gzip(b"first half, ") + _gzip(b"second half")
+    assert GzipCompression().decompress(data, limit) == b"first half, second half"
+
+
+def test_gzip_members_count_together_against_the_limit() -> None:
+    data = _gzip(b"a" * 600) + _gzip(b"b" * 600)
+    with pytest.raises(ConnectError) as info:
+        GzipCompression().decompress(data, 1000)
+    assert info.value.code is Code.RESOURCE_EXHAUSTED
+
+
+@pytest.mark.parametrize("garbage", [b"x", b"\x00\x00\x00\x00", b"\x1f"])
+def test_gzip_trailing_garbage_is_invalid_argument(garbage: bytes) -> None:
+    with pytest.raises(ConnectError) as info:
+        GzipCompression().decompress(_gzip(b"message") + garbage, 1 << 20)
+    assert info.value.code is Code.INVALID_ARGUMENT
+
+
+@pytest.mark.parametrize("limit", [0, 1 << 20])
+def test_zstd_decompresses_every_frame(limit: int) -> None:
+    z = ZstdCompression()
+    data = z.compress(b"first frame, ") + z.compress(b"second frame")
+    assert z.decompress(data, limit) == b"first frame, second frame"
+    assert z.decompress(b"", limit) == b""
+
+
+def test_zstd_trailing_garbage_is_invalid_argument() -> None:
+    z = ZstdCompression()
+    with pytest.raises(ConnectError) as info:
+        z.decompress(z.compress(b"message") + b"garbage!", 1 << 20)
+    assert info.value.code is Code.INVALID_ARGUMENT
+
+
+def test_zstd_window_is_bounded_by_the_limit() -> None:
+    # A frame declaring a 64 MiB window for tiny content: refused
+    # before any window is allocated, whatever the content size.
+    params = zstandard.ZstdCompressionParameters.from_level(3, window_log=26)
+    stream = zstandard.ZstdCompressor(compression_params=params).compressobj()
+    frame = stream.compress(b"x") + stream.flush()
+    assert zstandard.get_frame_parameters(frame).window_size == 1 << 26
+    with pytest.raises(ConnectError) as info:
+        ZstdCompression().decompress(frame, 4 << 20)
+    assert info.value.code is Code.INVALID_ARGUMENT

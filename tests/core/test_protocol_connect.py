@@ -46,7 +46,10 @@ def test_timeout_valid(value: str, ms: int) -> None:
     assert parse_timeout_ms(value) == ms
 
 
-@pytest.mark.parametrize("value", ["", "-1", "+1", "1.5", "1e3", "12345678901", " 1", "abc"])
+@pytest.mark.parametrize(
+    "value",
+    ["", "-1", "+1", "1.5", "1e3", "12345678901", " 1", "abc", "²", "¹²³", "١٢", "\uff11"],
+)
 def test_timeout_invalid(value: str) -> None:
     with pytest.raises(ConnectError) as info:
         parse_timeout_ms(value)
@@ -378,5 +381,11 @@ def test_procedure_of(path: str, procedure: str) -> None:
     assert procedure_of(path) == procedure
 
 
-def test_parse_query_first_value_wins() -> None:
-    assert parse_query("a=1&a=2&b=&c=%2B") == {"a": "1", "b": "", "c": "+"}
+def test_parse_query_first_value_wins_and_values_stay_encoded() -> None:
+    assert parse_query("a=1&a=2&b=&c=%2B&d&%65=x+y") == {
+        "a": "1",
+        "b": "",
+        "c": "%2B",
+        "d": "",
+        "e": "x+y",
+    }

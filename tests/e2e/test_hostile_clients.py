@@ -1,0 +1,100 @@
+"""Hostile and broken clients, against every integration: each bad input gets a clear Connect
+error (never a partial or altered message), and the server keeps answering healthy calls."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections.abc import Iterator
+from urllib.parse import quote
+
+import httpx
+import pytest
+from echo.v1.echo_pb2 import EchoRequest, EchoResponse
+
+from .wire import ECHO, Unary, call_unary, client_for
+
+pytestmark = pytest.mark.timeout(60)
+
+
+@pytest.fixture
+def client(server) -> Iterator[httpx.Client]:  # type: ignore[no-untyped-def]
+    with client_for(server) as c:
+        yield c
+
+
+def _get(client: httpx.Client, query: str) -> Unary:
+    """A unary GET whose query string is sent exactly as given."""
+    with client.stream("GET", f"{ECHO}Echo?{query}") as r:
+        return Unary(r.status_code, r.headers, b"".join(r.iter_raw()))
+
+
+def _healthy(client: httpx.Client) -> None:
+    r = call_unary(client, "Echo", EchoRequest(message="still alive"))
+    assert r.message().message == "still alive"
+
+
+def test_get_json_message_is_percent_decoded_once(client: httpx.Client) -> None:
+    text = "a%41b 100%25 + é"
+    message = quote(json.dumps({"message": text}), safe="")
+    r = _get(client, f"connect=v1&encoding=json&message={message}")
+    assert r.message("json").message == text
+    _healthy(client)
+
+
+def test_get_binary_message_percent_encoded_arrives_intact(client: httpx.Client) -> None:
+    data = EchoRequest(message="bin", payload=bytes(range(256))).SerializeToString()
+    r = _get(client, f"connect=v1&encoding=proto&message={quote(data, safe='')}")
+    reply = r.message()
+    assert (reply.message, reply.payload) == ("bin", bytes(range(256)))
+
+
+def test_get_base64_message_may_be_percent_encoded(client: httpx.Client) -> None:
+    import base64
+
+    data = EchoRequest(message="b64?").SerializeToString()
+    encoded = quote(base64.urlsafe_b64encode(data).decode(), safe="")  # '=' as %3D
+    r = _get(client, f"connect=v1&encoding=proto&base64=1&message={encoded}")
+    assert r.message().message == "b64?"
+
+
+@pytest.mark.parametrize("timeout", ["²", "¹²³", "1²"])
+def test_timeout_of_non_ascii_digits_is_invalid_argument(
+    client: httpx.Client, timeout: str
+) -> None:
+    body = EchoRequest(message="t").SerializeToString()
+    r = client.post(
+        f"{ECHO}Echo",
+        content=body,
+        headers={
+            "content-type": "application/proto",
+            "connect-timeout-ms": timeout.encode("latin-1"),
+        },  # type: ignore[dict-item]
+    )
+    assert r.status_code == 400, r.content
+    assert r.json()["code"] == "invalid_argument"
+    _healthy(client)
+
+
+def _post_gzip(client: httpx.Client, body: bytes) -> httpx.Response:
+    return client.post(
+        f"{ECHO}Echo",
+        content=body,
+        headers={"content-type": "application/proto", "content-encoding": "gzip"},
+    )
+
+
+def test_gzip_body_of_two_members_is_used_whole(client: httpx.Client) -> None:
+    data = EchoRequest(message="two members", payload=b"p" * 100).SerializeToString()
+    body = gzip.compress(data[:7]) + gzip.compress(data[7:])
+    r = _post_gzip(client, body)
+    assert r.status_code == 200, r.content
+    assert EchoResponse.FromString(r.content).message == "two members"
+
+
+def test_gzip_body_with_trailing_garbage_is_invalid_argument(client: httpx.Client) -> None:
+    data = EchoRequest(message="m").SerializeToString()
+    r = _post_gzip(client, gzip.compress(data) + b"trailing garbage")
+    assert r.status_code == 400, r.content
+    assert r.json()["code"] == "invalid_argument"
+    _healthy(client)
