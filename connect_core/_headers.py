@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import re
 from collections.abc import Iterable, Iterator, Mapping, MutableMapping
 
 HeaderList = list[tuple[str, str]]
@@ -10,11 +11,41 @@ HeaderList = list[tuple[str, str]]
 and transports and servers send."""
 
 
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_FORBIDDEN_IN_VALUE = re.compile(r"[\r\n\x00]")
+
+
+def check_header(name: str, value: str) -> None:
+    """Raise ``ValueError`` naming the header unless ``name`` is an HTTP token and ``value``
+    holds no line break or NUL and fits Latin-1: what may go on the wire (a CR/LF copied from
+    a request into a response header would inject a header)."""
+    if not isinstance(name, str) or not _TOKEN.fullmatch(name):
+        raise ValueError(f"header name {name!r} is not an HTTP token; use letters, digits, '-'")
+    if not isinstance(value, str):
+        raise ValueError(f"header {name!r}: the value must be a str, got {type(value).__name__}")
+    if _FORBIDDEN_IN_VALUE.search(value):
+        raise ValueError(
+            f"header {name!r}: the value holds a line break or NUL, which HTTP does not allow "
+            "(was it copied from a request?); strip or encode it"
+        )
+    if not value.isascii():
+        try:
+            value.encode("latin-1")
+        except UnicodeEncodeError:
+            raise ValueError(
+                f"header {name!r}: the value has characters outside Latin-1, which HTTP headers "
+                "cannot carry; percent-encode it, or use a -bin header with set_binary()"
+            ) from None
+
+
 class Headers(MutableMapping[str, str]):
     """HTTP headers or trailers: case-insensitive keys, several values per key.
 
     ``headers["x-a"]`` is the first value; :meth:`getall` gives every value, :meth:`add` appends
-    one. Keys are stored lower-cased, as HTTP/2 and ASGI carry them.
+    one. Keys are stored lower-cased, as HTTP/2 and ASGI carry them. Setting or adding a value
+    checks it (:func:`check_header`): a name that is not an HTTP token, or a value with a line
+    break, NUL or characters outside Latin-1, is a ``ValueError`` naming the header, never
+    bytes on the wire.
     """
 
     __slots__ = ("_b", "_d", "_raw")
@@ -65,6 +96,7 @@ class Headers(MutableMapping[str, str]):
         return self._d[key.lower()][0]
 
     def __setitem__(self, key: str, value: str) -> None:
+        check_header(key, value)
         self._b = None
         self._d[key.lower()] = [value]
 
@@ -119,6 +151,7 @@ class Headers(MutableMapping[str, str]):
 
     def add(self, key: str, value: str) -> None:
         """Append a value to ``key``, keeping the values already there."""
+        check_header(key, value)
         self._b = None
         self._d.setdefault(key.lower(), []).append(value)
 

@@ -98,3 +98,24 @@ def test_gzip_body_with_trailing_garbage_is_invalid_argument(client: httpx.Clien
     assert r.status_code == 400, r.content
     assert r.json()["code"] == "invalid_argument"
     _healthy(client)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("x-echo", "a\r\nx-injected: 1"),
+        ("x-echo", "a\nx-injected: 1"),
+        ("x-echo", "nul\x00byte"),
+        ("x-echo", "euro €"),
+        ("x-bad name", "v"),
+    ],
+)
+def test_response_header_injection_is_internal_never_on_the_wire(
+    client: httpx.Client, name: str, value: str
+) -> None:
+    request = EchoRequest(message="m", response_headers={name: value})
+    r = call_unary(client, "Echo", request)
+    assert r.status == 500, (r.status, r.headers)
+    assert r.json()["code"] == "internal"
+    assert "x-injected" not in r.headers
+    _healthy(client)
