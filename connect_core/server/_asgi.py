@@ -26,6 +26,7 @@ ToThread = Callable[..., Awaitable[Any]]
 """Runs ``func(*args)`` in a worker thread: ``asyncio.to_thread`` or a framework's own
 (Starlette's ``run_in_threadpool``)."""
 OnBody = Callable[[Call, bytes], None]
+_YIELD_EVERY = 16
 
 
 def encode_headers(headers: HeaderList) -> list[tuple[bytes, bytes]]:
@@ -310,10 +311,18 @@ async def _serve_stream(
             return False
         if not call.headers_sent_early():
             await send_head(status, headers)
+        sent = 0
         async for chunk in chunks:
-            if body.disconnected:
+            if body.disconnected or watcher.disconnected:
                 return False
             await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            sent += 1
+            if not sent % _YIELD_EVERY:
+                # A server may take a message for a gone client without awaiting anything
+                # (uvicorn does), and a handler may produce its messages without awaiting
+                # either: give the event loop a turn, so that the disconnect is seen and the
+                # handler stopped, and no stream can starve the server.
+                await asyncio.sleep(0)
         if not body.done:
             # The handler finished before the request body did; the end of the stream is
             # out, so the client will stop sending.

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import gzip
 import json
+import time
+import uuid
 from collections.abc import Iterator
 from urllib.parse import quote
 
@@ -12,7 +14,7 @@ import httpx
 import pytest
 from echo.v1.echo_pb2 import EchoRequest, EchoResponse
 
-from .wire import ECHO, Unary, call_unary, client_for
+from .wire import ECHO, Unary, active_count, call_unary, client_for, envelope
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -119,3 +121,36 @@ def test_response_header_injection_is_internal_never_on_the_wire(
     assert r.json()["code"] == "internal"
     assert "x-injected" not in r.headers
     _healthy(client)
+
+
+def test_busy_stream_handler_stops_when_its_client_goes(single_process_server) -> None:  # type: ignore[no-untyped-def]
+    """A handler that yields without ever awaiting (a generator over data in memory) must
+    stop once its client disconnects, and must not starve the server meanwhile."""
+    server = single_process_server
+    key = f"busy-{uuid.uuid4()}"
+    body = envelope(EchoRequest(message=key, count=10**9).SerializeToString())
+    for _ in range(3):  # three such clients used to stop a uvicorn worker
+        with (
+            client_for(server) as client,
+            client.stream(
+                "POST",
+                ECHO + "Repeat",
+                content=body,
+                headers={"content-type": "application/connect+proto"},
+            ) as r,
+        ):
+            assert r.status_code == 200
+            chunks = r.iter_raw()
+            received = b""
+            while len(received) < 100_000:
+                received += next(chunks)
+            chunks.close()
+    deadline = time.monotonic() + 10
+    with client_for(server, timeout=5) as client:
+        while True:
+            active, abandoned = active_count(client, key)
+            if active == 0 or time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
+        assert (active, abandoned) == (0, 3)
+        _healthy(client)
