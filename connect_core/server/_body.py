@@ -105,8 +105,11 @@ class DrainPolicy:
     """
 
     max_bytes: int
+    """At most this many bytes are read (0: none at all)."""
     seconds: float = DRAIN_SECONDS
+    """For at most this long (0: not at all)."""
     idle_seconds: float | None = None
+    """With a value, a pause this long in the body ends the drain."""
 
     @classmethod
     def for_limit(cls, limit: int, idle_seconds: float | None = None) -> DrainPolicy:
@@ -120,6 +123,8 @@ async def drain(chunks: AsyncIterator[bytes], policy: DrainPolicy) -> None:
     """Read and drop what is left of ``chunks`` within ``policy``. Returns at once when the
     body was already read to its end; never raises for the body's sake (a client that went
     away, or a body that broke, has nothing left to drain)."""
+    if policy.max_bytes <= 0 or policy.seconds <= 0:
+        return
     seen = 0
     idle = policy.idle_seconds
     with contextlib.suppress(TimeoutError, StopAsyncIteration, ConnectError, OSError):
@@ -136,6 +141,8 @@ async def drain(chunks: AsyncIterator[bytes], policy: DrainPolicy) -> None:
 def drain_sync(chunks: Iterator[bytes], policy: DrainPolicy) -> None:
     """The sync twin of :func:`drain`: at most ``policy.max_bytes`` (a blocking read cannot be
     bounded in time, so past that the server may reset the connection)."""
+    if policy.max_bytes <= 0 or policy.seconds <= 0:
+        return
     seen = 0
     with contextlib.suppress(ConnectError, OSError):
         for chunk in chunks:

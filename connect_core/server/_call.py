@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -13,6 +14,7 @@ from .._headers import HeaderList, Headers
 from .._method import StreamType
 from .._protocol.server import CallSetup, HTTPError, ServerProtocol
 from ._body import DRAIN_IDLE_SECONDS, BodyReader, DrainPolicy
+from ._handler_errors import deadline_error
 
 if TYPE_CHECKING:
     from ._endpoints import Endpoint
@@ -130,6 +132,7 @@ def refusal_for(
 
 
 HeadSender = Callable[[int, HeaderList], Awaitable[None]]
+_NO_DRAIN = DrainPolicy(0, 0.0)
 
 
 class Call:
@@ -195,19 +198,37 @@ class Call:
         return BodyReader(self.endpoint.read_max_bytes, declared)
 
     async def read_body(self, chunks: AsyncIterable[bytes]) -> bytes:
-        """Read the whole request body from ``chunks`` (see :meth:`body_reader`); raises
-        :class:`~connect_core.ConnectError` for a body over the limit or shorter than declared,
-        and lets :class:`~connect_core.server.ClientDisconnected` through."""
+        """Read the whole request body from ``chunks`` (see :meth:`body_reader`) within the
+        call's deadline, which runs from the request head; raises
+        :class:`~connect_core.ConnectError` for a body over the limit, shorter than declared
+        or still arriving at the deadline (``deadline_exceeded``), and lets
+        :class:`~connect_core.server.ClientDisconnected` through."""
         reader = self.body_reader()
-        async for chunk in chunks:
-            reader.feed(chunk)
+        remaining = self.context.timeout_ms()
+        if remaining is None:
+            async for chunk in chunks:
+                reader.feed(chunk)
+            return reader.finish()
+        try:
+            async with asyncio.timeout(max(remaining, 0.0) / 1000.0):
+                async for chunk in chunks:
+                    reader.feed(chunk)
+        except TimeoutError:
+            raise deadline_error() from None
         return reader.finish()
 
     def read_body_sync(self, chunks: Iterable[bytes]) -> bytes:
-        """The sync twin of :meth:`read_body`."""
+        """The sync twin of :meth:`read_body`. A blocking read cannot be interrupted, so the
+        deadline is checked as each chunk arrives: a client that trickles its body gets
+        ``deadline_exceeded`` with its next bytes, one that sends nothing waits for the
+        server's own timeout."""
         reader = self.body_reader()
+        ctx = self.context
+        timed = ctx.deadline() is not None
         for chunk in chunks:
             reader.feed(chunk)
+            if timed and ctx.timeout_ms() <= 0:  # type: ignore[operator]
+                raise deadline_error()
         return reader.finish()
 
     async def run_unary(self, body: bytes) -> Reply:
@@ -270,6 +291,7 @@ class Call:
         """The refusal carrying ``error`` (a body that could not be read, an error the
         framework raised around the handler) with extra response ``headers``."""
         extra = Headers(list(headers)) or None
-        return refusal_for(
-            self.setup.protocol, self.setup, self.setup.streams, error, self.drain_policy, extra
-        )
+        remaining = self.context.timeout_ms()
+        # Past the deadline the client gives up too: answer at once, draining nothing.
+        drain = _NO_DRAIN if remaining is not None and remaining <= 0 else self.drain_policy
+        return refusal_for(self.setup.protocol, self.setup, self.setup.streams, error, drain, extra)

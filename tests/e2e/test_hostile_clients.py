@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import socket
 import time
 import uuid
 from collections.abc import Iterator
@@ -154,3 +155,38 @@ def test_busy_stream_handler_stops_when_its_client_goes(single_process_server) -
             time.sleep(0.05)
         assert (active, abandoned) == (0, 3)
         _healthy(client)
+
+
+def test_deadline_covers_a_trickled_request_body(h1_server) -> None:  # type: ignore[no-untyped-def]
+    """The deadline runs from the request head: a client that trickles its body gets
+    ``deadline_exceeded`` at the deadline, not when the server's idle timeout ends it. (A WSGI
+    server hands the body over only in whole reads, so there the answer comes with the last
+    byte, still ``deadline_exceeded`` and without running the handler.)"""
+    body = EchoRequest(message="a slow body").SerializeToString()
+    head = (
+        f"POST {ECHO}Echo HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/proto\r\n"
+        f"Connect-Timeout-Ms: 600\r\nContent-Length: {len(body)}\r\n\r\n"
+    ).encode()
+    started = time.monotonic()
+    answer = b""
+    with socket.create_connection(("127.0.0.1", h1_server.port), timeout=10) as sock:
+        sock.sendall(head)
+        sock.settimeout(0.25)
+        for byte in body:  # one byte every 0.25 s, until the server answers
+            try:
+                answer = sock.recv(65536)
+            except TimeoutError:
+                sock.sendall(bytes([byte]))
+                continue
+            break
+        answered = time.monotonic() - started
+        sock.settimeout(10)
+        while b"deadline_exceeded" not in answer:
+            more = sock.recv(65536)
+            if not more:
+                break
+            answer += more
+    assert answer.startswith(b"HTTP/1.1 504"), answer[:300]
+    assert b"deadline_exceeded" in answer
+    if h1_server.interface != "wsgi":
+        assert answered < 1.5, f"answered after {answered:.2f} s, the deadline was 0.6 s"
