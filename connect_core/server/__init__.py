@@ -60,8 +60,9 @@ from ._body import (
     drain,
     drain_sync,
 )
-from ._call import Call, Refusal, Reply, StreamReply, StreamReplySync, not_found, procedure_of
+from ._call import Call, not_found, procedure_of
 from ._endpoints import Endpoint, ServerOptions, Service
+from ._replies import Refusal, Reply, StreamReply, StreamReplySync
 from ._service_info import find_service_info, is_async_service
 from ._status import HTTP_STATUS_CODES, code_for_status, error_for_status
 from ._wsgi import WSGIRequestBody, environ_headers, serve_wsgi, status_line

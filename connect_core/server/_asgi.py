@@ -14,9 +14,12 @@ from .._code import Code
 from .._errors import ConnectError
 from .._headers import HeaderList, Headers
 from .._method import AnyServiceInfo
-from ._body import ClientDisconnected, drain
-from ._call import Call, Refusal, Reply
+from ._body import ClientDisconnected, body_too_large, drain
+from ._call import Call, start_call
 from ._endpoints import ServerOptions, Service
+from ._replies import Refusal, Reply
+from ._run_async import run_unary
+from ._run_sync import run_unary_sync
 
 Scope = MutableMapping[str, Any]
 ASGIMessage = MutableMapping[str, Any]
@@ -43,12 +46,15 @@ class ASGIRequestBody:
     and :attr:`on_end` is called when the body is complete.
     """
 
-    __slots__ = ("_receive", "_source", "disconnected", "done", "on_end")
+    __slots__ = ("_receive", "disconnected", "done", "first", "on_end", "source")
 
     def __init__(self, receive: Receive, source: AsyncIterator[bytes] | None = None) -> None:
         """Read the body through ``receive``, or from ``source`` when given."""
         self._receive = receive
-        self._source = source
+        self.source = source
+        """The framework's body iterator, when it replaces ``receive``."""
+        self.first: bytes | None = None
+        """A chunk taken from ``receive`` already, handed out before the next ones."""
         self.done = False
         self.disconnected = False
         self.on_end: Callable[[], None] | None = None
@@ -62,8 +68,13 @@ class ASGIRequestBody:
             self.on_end()
 
     async def __anext__(self) -> bytes:
-        if self._source is not None:
-            return await self._next_from_source(self._source)
+        if self.source is not None:
+            return await self._next_from_source(self.source)
+        first = self.first
+        if first is not None:
+            self.first = None
+            if first:
+                return first
         while not self.done:
             message = await self._receive()
             if message["type"] == "http.disconnect":
@@ -122,18 +133,23 @@ class _Watcher:
 
 async def send_reply(send: Send, reply: Reply) -> None:
     """Send a buffered reply (with its HTTP trailers, when it has any)."""
+    raw = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in reply.headers]
+    raw.append((b"content-length", str(len(reply.body)).encode()))
     trailers = reply.trailers
-    start: ASGIMessage = {
-        "type": "http.response.start",
-        "status": reply.status,
-        "headers": encode_headers(reply.headers_with_length()),
-    }
     if trailers:
-        start["trailers"] = True
-    await send(start)
-    await send({"type": "http.response.body", "body": reply.body})
-    if trailers:
+        await send(
+            {
+                "type": "http.response.start",
+                "status": reply.status,
+                "headers": raw,
+                "trailers": True,
+            }
+        )
+        await send({"type": "http.response.body", "body": reply.body})
         await send({"type": "http.response.trailers", "headers": encode_headers(trailers)})
+        return
+    await send({"type": "http.response.start", "status": reply.status, "headers": raw})
+    await send({"type": "http.response.body", "body": reply.body})
 
 
 async def serve_asgi(
@@ -156,29 +172,45 @@ async def serve_asgi(
     ``receive`` as the source of the request body where the framework may have read it
     before (``receive`` still tells when the client goes away).
     """
-    body = ASGIRequestBody(receive, chunks)
     if isinstance(target, Refusal):
+        body = ASGIRequestBody(receive, chunks)
         await drain(body, target.drain)
         await send_reply(send, target)
         return True
     call = target
     if call.streams:
-        return await _serve_stream(call, body, receive, send, to_thread)
-    try:
-        data = await call.read_body(body)
-    except ClientDisconnected:
-        return False
-    except ConnectError as e:
-        refusal = call.error_reply(e)
-        await drain(body, refusal.drain)
-        await send_reply(send, refusal)
+        return await _serve_stream(call, ASGIRequestBody(receive, chunks), receive, send, to_thread)
+    if chunks is None:
+        # Most unary bodies come in one ASGI message, which needs no more than the size
+        # check (the server enforced the declared length).
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return False
+        more = message.get("more_body", False)
+        data: bytes = message.get("body", b"")
+    else:
+        more, data = True, b""
+    if more:
+        body = ASGIRequestBody(receive, chunks)
+        body.first = data
+        try:
+            data = await call.read_body(body)
+        except ClientDisconnected:
+            return False
+        except ConnectError as e:
+            refusal = call.error_reply(e)
+            await drain(body, refusal.drain)
+            await send_reply(send, refusal)
+            return True
+    elif 0 < call.endpoint.read_max_bytes < len(data):  # all of it is in: nothing to drain
+        await send_reply(send, call.error_reply(body_too_large(call.endpoint.read_max_bytes)))
         return True
     if on_body is not None:
         on_body(call, data)
     if call.endpoint.is_async:
-        reply = await call.run_unary(data)
+        reply = await run_unary(call, data)
     else:
-        reply = await to_thread(call.run_unary_sync, data)
+        reply = await to_thread(run_unary_sync, call, data)
     await send_reply(send, reply)
     return True
 
@@ -360,6 +392,7 @@ class ConnectASGIApplication:
         self.service = service
         self.info = info
         self._service = Service(service, info, is_async=True, **options)
+        self._endpoints = self._service.endpoints
         self.path = self._service.path
         """The path prefix of every procedure, e.g. ``/greet.v1.GreetService/``."""
 
@@ -370,12 +403,14 @@ class ConnectASGIApplication:
             if kind == "lifespan":
                 await _lifespan(receive, send)
             return
-        target = self._service.start(
-            scope["method"],
-            scope["path"],
-            Headers.from_raw(scope["headers"]),
-            scope["query_string"].decode("latin-1"),
-        )
+        path: str = scope["path"]
+        ep = self._endpoints.get(path)
+        headers = Headers.from_raw(scope["headers"])
+        query = scope["query_string"].decode("latin-1")
+        if ep is None:  # mounted under a prefix, or no such procedure
+            target = self._service.start(scope["method"], path, headers, query)
+        else:
+            target = start_call(ep, scope["method"], headers, query, None)
         await serve_asgi(target, receive, send)
 
 

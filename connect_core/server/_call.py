@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable, Iterator
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .._code import Code
@@ -15,57 +14,12 @@ from .._method import StreamType
 from .._protocol.server import CallSetup, HTTPError, ServerProtocol
 from ._body import DRAIN_IDLE_SECONDS, BodyReader, DrainPolicy
 from ._handler_errors import deadline_error
+from ._replies import Refusal, Reply, StreamReply, StreamReplySync
+from ._run_async import open_stream, run_unary
+from ._run_sync import open_stream_sync, run_unary_sync
 
 if TYPE_CHECKING:
     from ._endpoints import Endpoint
-
-
-@dataclass(slots=True)
-class Reply:
-    """A complete, buffered response: status, headers, body and HTTP trailers (none for
-    Connect)."""
-
-    status: int
-    headers: HeaderList
-    body: bytes
-    trailers: HeaderList = field(default_factory=list)
-
-    def headers_with_length(self) -> HeaderList:
-        """The headers plus ``content-length``."""
-        return [*self.headers, ("content-length", str(len(self.body)))]
-
-
-@dataclass(slots=True)
-class Refusal(Reply):
-    """A reply that refuses a call before or without its handler: send it once the request
-    body is drained by :attr:`drain` (see :func:`~connect_core.server.drain`)."""
-
-    drain: DrainPolicy = field(default_factory=lambda: DrainPolicy.for_limit(0))
-
-
-@dataclass(slots=True)
-class StreamReply:
-    """A streaming response: status and headers now, body chunks as the handler produces
-    them, then :attr:`trailers` (filled in once :attr:`chunks` is exhausted).
-
-    Closing :attr:`chunks` early (``aclose()``) stops the handler.
-    """
-
-    status: int
-    headers: HeaderList
-    chunks: AsyncIterator[bytes]
-    trailers: HeaderList = field(default_factory=list)
-
-
-@dataclass(slots=True)
-class StreamReplySync:
-    """The sync twin of :class:`StreamReply`; closing :attr:`chunks` (``close()``) stops the
-    handler."""
-
-    status: int
-    headers: HeaderList
-    chunks: Iterator[bytes]
-    trailers: HeaderList = field(default_factory=list)
 
 
 def procedure_of(path: str) -> str:
@@ -98,7 +52,10 @@ def start_call(
     ep: Endpoint, http_method: str, headers: Headers, query_string: str, request: Any
 ) -> Call | Refusal:
     """Negotiate a request head for ``ep``: the call, or the refusal that answers it."""
-    protocol = choose_protocol(ep.protocols, http_method, headers)
+    protocols = ep.protocols
+    protocol = (
+        protocols[0] if len(protocols) == 1 else choose_protocol(protocols, http_method, headers)
+    )
     try:
         setup = protocol.negotiate(ep.method, http_method, headers, query_string)
     except HTTPError as e:
@@ -233,14 +190,10 @@ class Call:
 
     async def run_unary(self, body: bytes) -> Reply:
         """Run an async handler on the request ``body``: the reply, success or error."""
-        from ._run_async import run_unary
-
         return await run_unary(self, body)
 
     def run_unary_sync(self, body: bytes) -> Reply:
         """Run a sync handler on the request ``body``: the reply, success or error."""
-        from ._run_sync import run_unary_sync
-
         return run_unary_sync(self, body)
 
     async def open_stream(
@@ -255,16 +208,12 @@ class Call:
         is produced (an adapter finishes reading the request body there: see
         :attr:`reads_body_before_end`).
         """
-        from ._run_async import open_stream
-
         return await open_stream(self, chunks, before_end)
 
     def open_stream_sync(
         self, chunks: Iterator[bytes], before_end: Callable[[], None] | None = None
     ) -> StreamReplySync:
         """The sync twin of :meth:`open_stream`, for sync handlers."""
-        from ._run_sync import open_stream_sync
-
         return open_stream_sync(self, chunks, before_end)
 
     def on_send_headers(self, send_head: HeadSender) -> None:

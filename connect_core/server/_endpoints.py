@@ -19,7 +19,8 @@ from .._protocol.compression import Compression, default_compressions
 from .._protocol.connect_server import ConnectServerProtocol
 from .._protocol.server import HTTPError, ServerProtocol
 from ._body import DrainPolicy
-from ._call import Call, Refusal, choose_protocol, not_found, procedure_of, refusal_for, start_call
+from ._call import Call, choose_protocol, not_found, procedure_of, refusal_for, start_call
+from ._replies import Refusal
 from ._service_info import find_service_info, is_async_service
 
 DEFAULT_READ_MAX_BYTES = 4 * 1024 * 1024

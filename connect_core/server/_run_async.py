@@ -17,8 +17,8 @@ from .._context import RequestContext
 from .._errors import ConnectError
 from .._headers import HeaderList
 from .._protocol.server import RequestDecoder
-from ._call import Reply, StreamReply
 from ._handler_errors import as_connect_error, check_output, deadline_error
+from ._replies import Reply, StreamReply
 
 if TYPE_CHECKING:
     from ._call import Call

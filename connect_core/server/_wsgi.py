@@ -11,8 +11,9 @@ from .._errors import ConnectError
 from .._headers import Headers
 from .._method import AnyServiceInfo
 from ._body import body_ended_early, drain_sync
-from ._call import Call, Refusal, Reply
+from ._call import Call
 from ._endpoints import ServerOptions, Service
+from ._replies import Refusal, Reply
 
 StartResponse = Callable[..., Any]
 WSGIEnviron = dict[str, Any]

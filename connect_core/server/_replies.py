@@ -1,0 +1,57 @@
+"""What a call answers: a buffered reply, a refusal, or a streamed reply (plain values)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+
+from .._headers import HeaderList
+from ._body import DrainPolicy
+
+
+@dataclass(slots=True)
+class Reply:
+    """A complete, buffered response: status, headers, body and HTTP trailers (none for
+    Connect)."""
+
+    status: int
+    headers: HeaderList
+    body: bytes
+    trailers: HeaderList = field(default_factory=list)
+
+    def headers_with_length(self) -> HeaderList:
+        """The headers plus ``content-length``."""
+        return [*self.headers, ("content-length", str(len(self.body)))]
+
+
+@dataclass(slots=True)
+class Refusal(Reply):
+    """A reply that refuses a call before or without its handler: send it once the request
+    body is drained by :attr:`drain` (see :func:`~connect_core.server.drain`)."""
+
+    drain: DrainPolicy = field(default_factory=lambda: DrainPolicy.for_limit(0))
+
+
+@dataclass(slots=True)
+class StreamReply:
+    """A streaming response: status and headers now, body chunks as the handler produces
+    them, then :attr:`trailers` (filled in once :attr:`chunks` is exhausted).
+
+    Closing :attr:`chunks` early (``aclose()``) stops the handler.
+    """
+
+    status: int
+    headers: HeaderList
+    chunks: AsyncIterator[bytes]
+    trailers: HeaderList = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class StreamReplySync:
+    """The sync twin of :class:`StreamReply`; closing :attr:`chunks` (``close()``) stops the
+    handler."""
+
+    status: int
+    headers: HeaderList
+    chunks: Iterator[bytes]
+    trailers: HeaderList = field(default_factory=list)
