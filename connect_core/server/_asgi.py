@@ -6,6 +6,7 @@ import asyncio
 import concurrent.futures
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, MutableMapping
+from functools import partial
 from typing import Any
 
 from typing_extensions import Unpack
@@ -296,11 +297,7 @@ class _ThreadedChunks:
 async def _open(
     call: Call, body: ASGIRequestBody, to_thread: ToThread
 ) -> tuple[int, HeaderList, AsyncIterator[bytes], HeaderList]:
-    policy = call.drain_policy
-
-    async def finish_body() -> None:
-        await drain(body, policy)
-
+    finish_body = partial(drain, body, call.drain_policy)
     wants_body = call.reads_body_before_end
     if call.endpoint.is_async:
         reply = await call.open_stream(body, finish_body if wants_body else None)
@@ -343,6 +340,7 @@ async def _serve_stream(
             return False
         if not call.headers_sent_early():
             await send_head(status, headers)
+        del headers  # nothing of the head stays with a long-lived stream
         sent = 0
         async for chunk in chunks:
             if body.disconnected or watcher.disconnected:

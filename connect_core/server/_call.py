@@ -100,7 +100,7 @@ class Call:
     :meth:`open_stream` (a streamed body) or :meth:`run_unary` (a buffered one).
     """
 
-    __slots__ = ("_head_sent", "context", "endpoint", "setup")
+    __slots__ = ("_head_sent", "_send_head", "context", "endpoint", "setup")
 
     def __init__(self, endpoint: Endpoint, setup: CallSetup, context: RequestContext) -> None:
         """The call to ``endpoint`` negotiated as ``setup``, with its handler ``context``."""
@@ -109,6 +109,7 @@ class Call:
         self.context = context
         """The :class:`~connect_core.RequestContext` the handler and interceptors receive."""
         self._head_sent = False
+        self._send_head: HeadSender | None = None
 
     @property
     def streams(self) -> bool:
@@ -220,20 +221,24 @@ class Call:
         """Let the handler send the response head early with ``await ctx.send_headers()``:
         ``send_head`` gets the status and headers of the stream. An adapter whose framework
         cannot send a head before the body skips this (``send_headers()`` is then a no-op)."""
-        setup, ctx = self.setup, self.context
+        self._send_head = send_head
+        self.context._send_head = self._send_head_early
 
-        async def send(headers: Headers | None) -> None:
+    async def _send_head_early(self, headers: Headers | None) -> None:
+        send_head = self._send_head
+        if send_head is not None:
+            self._send_head = None
             self._head_sent = True
+            setup = self.setup
             status, hdrs = setup.protocol.stream_response_head(setup, headers)
             await send_head(status, hdrs)
-
-        ctx._send_head = send
 
     def headers_sent_early(self) -> bool:
         """True when the handler already sent the head through :meth:`on_send_headers`; the
         adapter must not send the reply's status and headers again. Stops further early
         sends."""
         self.context._send_head = None
+        self._send_head = None
         return self._head_sent
 
     def error_reply(self, error: ConnectError, headers: Iterable[tuple[str, str]] = ()) -> Refusal:
