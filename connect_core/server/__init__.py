@@ -50,7 +50,7 @@ that claims it by HTTP method and content type; the protocol decides the framing
 stream kind beyond what the call tells them.
 """
 
-from ._asgi import ASGIRequestBody, serve_asgi
+from ._asgi import ASGIRequestBody, run_unary_asgi, serve_asgi
 from ._body import (
     DRAIN_IDLE_SECONDS,
     DRAIN_SECONDS,
@@ -93,6 +93,7 @@ __all__ = [
     "is_async_service",
     "not_found",
     "procedure_of",
+    "run_unary_asgi",
     "serve_asgi",
     "serve_wsgi",
     "status_line",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import threading
+import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, MutableMapping
 from functools import partial
 from typing import Any
@@ -209,11 +210,98 @@ async def serve_asgi(
     if on_body is not None:
         on_body(call, data)
     if call.endpoint.is_async:
-        reply = await run_unary(call, data)
+        watched = await run_unary_asgi(call, data, receive)
+        if watched is None:
+            return False
+        reply = watched
     else:
         reply = await to_thread(run_unary_sync, call, data)
     await send_reply(send, reply)
     return True
+
+
+_WATCH_AFTER = 0.05
+"""How long an async unary handler runs before its call starts listening for the client's
+disconnect (most calls end sooner, and a watch costs a task)."""
+
+
+async def run_unary_asgi(call: Call, body: bytes, receive: Receive) -> Reply | None:
+    """Run an async unary call whose request ``body`` was read, cancelling the handler when
+    the client goes away (``None``: send nothing). ``receive`` is the request's ASGI receive,
+    past the end of its body; a handler still running after a moment (50 to 100 ms) starts
+    listening on it.
+
+    Sync handlers run in a thread that cannot be interrupted: they run to their end, and their
+    reply is dropped.
+    """
+    running = _running_unary_calls()
+    watch = _Watcher(receive)
+    running.add(watch)
+    try:
+        return await run_unary(call, body)
+    except asyncio.CancelledError:
+        if not watch.disconnected:
+            raise
+        task = asyncio.current_task()
+        if task is not None:
+            task.uncancel()
+        return None
+    finally:
+        running.discard(watch)
+        watch.stop()
+
+
+class _RunningUnaryCalls:
+    """The async unary calls running on one event loop. One timer for all of them: every
+    :data:`_WATCH_AFTER` seconds it starts the watch of each call it already saw running the
+    time before."""
+
+    __slots__ = ("_scheduled", "_seen", "loop")
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self._seen: dict[_Watcher, bool] = {}
+        self._scheduled = False
+
+    def add(self, watch: _Watcher) -> None:
+        self._seen[watch] = False
+        if not self._scheduled:
+            self._scheduled = True
+            self.loop.call_later(_WATCH_AFTER, self._sweep)
+
+    def discard(self, watch: _Watcher) -> None:
+        self._seen.pop(watch, None)
+
+    def _sweep(self) -> None:
+        seen = self._seen
+        for watch, before in list(seen.items()):
+            if before:
+                del seen[watch]
+                watch.start()
+            else:
+                seen[watch] = True
+        if seen:
+            self.loop.call_later(_WATCH_AFTER, self._sweep)
+        else:
+            self._scheduled = False
+
+
+_RUNNING: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _RunningUnaryCalls] = (
+    weakref.WeakKeyDictionary()
+)
+_LAST_RUNNING: list[_RunningUnaryCalls] = []
+
+
+def _running_unary_calls() -> _RunningUnaryCalls:
+    """The running unary calls of this event loop (the last loop's, without a lookup)."""
+    loop = asyncio.get_running_loop()
+    if _LAST_RUNNING and _LAST_RUNNING[0].loop is loop:
+        return _LAST_RUNNING[0]
+    running = _RUNNING.get(loop)
+    if running is None:
+        running = _RUNNING[loop] = _RunningUnaryCalls(loop)
+    _LAST_RUNNING[:] = [running]
+    return running
 
 
 class _LoopChunks(Iterator[bytes]):

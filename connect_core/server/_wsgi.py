@@ -7,6 +7,7 @@ from typing import Any
 
 from typing_extensions import Unpack
 
+from .._code import Code
 from .._errors import ConnectError
 from .._headers import Headers
 from .._method import AnyServiceInfo
@@ -69,7 +70,7 @@ def _environ_chunks(environ: WSGIEnviron) -> Iterator[bytes]:
     if length:
         declared = remaining = int(length)
         while remaining > 0:
-            chunk = stream.read(min(remaining, _CHUNK))
+            chunk = _read(stream.read, min(remaining, _CHUNK))
             if not chunk:
                 raise body_ended_early(declared - remaining, declared)
             remaining -= len(chunk)
@@ -80,10 +81,24 @@ def _environ_chunks(environ: WSGIEnviron) -> Iterator[bytes]:
         return
     read = getattr(stream, "read1", None) or stream.read
     while True:
-        chunk = read(_CHUNK)
+        chunk = _read(read, _CHUNK)
         if not chunk:
             return
         yield chunk
+
+
+def _read(read: Callable[[int], bytes], size: int) -> bytes:
+    """``read(size)``, with whatever the server raises for a broken body (gunicorn's
+    ``NoMoreData`` for a truncated chunked body, a bad chunk size, a reset connection) as
+    ``invalid_argument`` rather than a handler's ``internal``."""
+    try:
+        return read(size)
+    except Exception as e:
+        raise ConnectError(
+            Code.INVALID_ARGUMENT,
+            f"the request body could not be read ({type(e).__name__}: {e}); the client sent "
+            "a malformed body or went away",
+        ) from e
 
 
 class WSGIRequestBody(Iterator[bytes]):

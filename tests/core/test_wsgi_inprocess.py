@@ -162,3 +162,44 @@ def test_body_shorter_than_its_content_length_is_an_error(
         error = json.loads(data[5:])["error"]
     assert error["code"] == "invalid_argument"
     assert f"after {len(body)} of the {len(body) + 10} bytes" in error["message"]
+
+
+class _BrokenInput:
+    """A ``wsgi.input`` that fails part-way, as gunicorn's does for a truncated chunked body
+    (``NoMoreData``, an ``IOError``)."""
+
+    def __init__(self, first: bytes) -> None:
+        self._first = first
+
+    def read(self, size: int = -1) -> bytes:
+        if self._first:
+            first, self._first = self._first, b""
+            return first
+        raise OSError("No more data after: b''")
+
+
+@pytest.mark.parametrize(
+    ("path", "content_type", "streams"),
+    [
+        ("/echo.v1.EchoService/Echo", "application/proto", False),
+        ("/echo.v1.EchoService/Collect", "application/connect+proto", True),
+    ],
+)
+def test_a_body_that_breaks_is_invalid_argument(
+    path: str, content_type: str, streams: bool
+) -> None:
+    statuses: list[str] = []
+    environ = {
+        "REQUEST_METHOD": "POST",
+        "PATH_INFO": path,
+        "CONTENT_TYPE": content_type,
+        "HTTP_TRANSFER_ENCODING": "chunked",
+        "wsgi.input": _BrokenInput(b"\x00\x00\x00"),
+    }
+    body = b"".join(APP(environ, lambda status, headers, exc=None: statuses.append(status)))
+    if streams:
+        assert statuses == ["200 OK"]
+        assert json.loads(body[5:])["error"]["code"] == "invalid_argument"
+    else:
+        assert statuses == ["400 Bad Request"]
+        assert json.loads(body)["code"] == "invalid_argument"

@@ -190,3 +190,20 @@ def test_deadline_covers_a_trickled_request_body(h1_server) -> None:  # type: ig
     assert b"deadline_exceeded" in answer
     if h1_server.interface != "wsgi":
         assert answered < 1.5, f"answered after {answered:.2f} s, the deadline was 0.6 s"
+
+
+def test_async_unary_handler_is_cancelled_when_its_client_goes(async_server) -> None:  # type: ignore[no-untyped-def]
+    """An async unary handler stops when its client disconnects (as the official
+    implementations do), instead of running to its end for nobody."""
+    key = f"unary-gone-{uuid.uuid4()}"
+    with client_for(async_server, timeout=0.5) as client, pytest.raises(httpx.ReadTimeout):
+        call_unary(client, "Echo", EchoRequest(message=key, delay_ms=4000))
+    deadline = time.monotonic() + 3
+    with client_for(async_server) as client:
+        while True:
+            active, abandoned = active_count(client, key)
+            if active == 0 or time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
+        assert (active, abandoned) == (0, 1), "the handler ran on after its client left"
+        _healthy(client)

@@ -121,7 +121,14 @@ class AsyncEcho(EchoService):
             await ctx.send_headers()  # a unary call: nothing to send early
         apply_metadata(request, ctx)
         if request.delay_ms:
-            await asyncio.sleep(request.delay_ms / 1000)
+            # Tracked like a Repeat stream, so tests can see a slow call cancelled.
+            self.tracker.enter(request.message)
+            finished = False
+            try:
+                await asyncio.sleep(request.delay_ms / 1000)
+                finished = True
+            finally:
+                self.tracker.leave(request.message, finished)
         maybe_raise(request)
         return make_response(request, ctx)
 

@@ -26,6 +26,7 @@ from connect_core.server import (
     Refusal,
     drain,
     not_found,
+    run_unary_asgi,
     serve_asgi,
 )
 
@@ -173,7 +174,10 @@ class ConnectCall:
             return RefusalResponse(request, call.error_reply(e))
         _cache_body(call, body)
         if call.endpoint.is_async:
-            reply = await call.run_unary(body)
+            watched = await run_unary_asgi(call, body, request.receive)
+            if watched is None:  # the client went away: the handler was cancelled
+                return NoResponse()
+            reply = watched
         else:
             reply = await run_in_threadpool(call.run_unary_sync, body)
         return ConnectResponse(reply.status, reply.headers, reply.body)
