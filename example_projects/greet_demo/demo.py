@@ -90,7 +90,7 @@ def main() -> None:
     if gunicorn:
         port = _free_port()
         with serve(
-            [gunicorn, "-b", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi_server:app"], port
+            [gunicorn, "-c", "gunicorn.conf.py", "-b", f"127.0.0.1:{port}", "wsgi_server:app"], port
         ) as url:
             call_sync(url)
 
