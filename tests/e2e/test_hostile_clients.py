@@ -6,6 +6,7 @@ from __future__ import annotations
 import gzip
 import json
 import socket
+import struct
 import time
 import uuid
 from collections.abc import Iterator
@@ -206,4 +207,33 @@ def test_async_unary_handler_is_cancelled_when_its_client_goes(async_server) -> 
                 break
             time.sleep(0.05)
         assert (active, abandoned) == (0, 1), "the handler ran on after its client left"
+        _healthy(client)
+
+
+def test_server_stream_never_read_then_aborted(h1_server) -> None:  # type: ignore[no-untyped-def]
+    """A client that reads nothing of a fast server stream holds the handler by backpressure
+    (it waits while the transport is full, memory stays bounded), and when that client aborts,
+    the handler ends and the server answers everyone else."""
+    key = f"unread-{uuid.uuid4()}"
+    body = envelope(EchoRequest(message=key, count=10**7).SerializeToString())
+    head = (
+        f"POST {ECHO}Repeat HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        f"Content-Type: application/connect+proto\r\nContent-Length: {len(body)}\r\n\r\n"
+    ).encode()
+    sock = socket.create_connection(("127.0.0.1", h1_server.port), timeout=10)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.sendall(head + body)
+    time.sleep(1.0)  # the server fills the socket buffers, then waits
+    with client_for(h1_server, timeout=5) as client:
+        _healthy(client)  # backpressure does not block the server
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        sock.close()  # abort: RST
+        if h1_server.single_process:
+            deadline = time.monotonic() + 5
+            while True:
+                active, abandoned = active_count(client, key)
+                if active == 0 or time.monotonic() > deadline:
+                    break
+                time.sleep(0.05)
+            assert (active, abandoned) == (0, 1)
         _healthy(client)
