@@ -16,6 +16,7 @@ import httpx
 import pytest
 from echo.v1.echo_pb2 import EchoRequest, EchoResponse
 
+from .h2client import H2Call
 from .wire import ECHO, Unary, active_count, call_unary, client_for, envelope
 
 pytestmark = pytest.mark.timeout(60)
@@ -236,4 +237,39 @@ def test_server_stream_never_read_then_aborted(h1_server) -> None:  # type: igno
                     break
                 time.sleep(0.05)
             assert (active, abandoned) == (0, 1)
+        _healthy(client)
+
+
+def test_bidi_handler_ends_when_its_client_goes_mid_stream(single_process_server) -> None:  # type: ignore[no-untyped-def]
+    """A bidi stream whose client disconnects before ending its requests: the handler, waiting
+    for the next request, ends; no task is left behind."""
+    server = single_process_server
+    key = f"bidi-gone-{uuid.uuid4()}"
+    first = envelope(EchoRequest(message=key).SerializeToString())
+    if server.http2:
+        call = H2Call(
+            "127.0.0.1", server.port, ECHO + "Chat", {"content-type": "application/connect+proto"}
+        )
+        call.send(first)
+        call.wait_envelopes(1)
+        call.close()
+    else:
+        with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+            head = (
+                f"POST {ECHO}Chat HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                "Content-Type: application/connect+proto\r\nTransfer-Encoding: chunked\r\n\r\n"
+            ).encode()
+            sock.sendall(head + f"{len(first):x}\r\n".encode() + first + b"\r\n")
+            answer = b""
+            while b"\r\n\r\n" not in answer:
+                answer += sock.recv(65536)
+            assert answer.startswith(b"HTTP/1.1 200")
+    deadline = time.monotonic() + 5
+    with client_for(server) as client:
+        while True:
+            active, abandoned = active_count(client, key)
+            if active == 0 or time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
+        assert (active, abandoned) == (0, 1), "the bidi handler outlived its client"
         _healthy(client)

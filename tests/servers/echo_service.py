@@ -178,13 +178,23 @@ class AsyncEcho(EchoService):
         self, request: AsyncIterator[EchoRequest], ctx: RequestContext
     ) -> AsyncIterator[EchoResponse]:
         i = 0
-        async for message in request:
-            apply_metadata(message, ctx)
-            if message.delay_ms:
-                await asyncio.sleep(message.delay_ms / 1000)
-            maybe_raise(message)
-            yield make_response(message, ctx, index=i)
-            i += 1
+        key: str | None = None  # tracked under its first message, like a Repeat stream
+        finished = False
+        try:
+            async for message in request:
+                if key is None:
+                    key = message.message
+                    self.tracker.enter(key)
+                apply_metadata(message, ctx)
+                if message.delay_ms:
+                    await asyncio.sleep(message.delay_ms / 1000)
+                maybe_raise(message)
+                yield make_response(message, ctx, index=i)
+                i += 1
+            finished = True
+        finally:
+            if key is not None:
+                self.tracker.leave(key, finished)
 
 
 class SyncEcho(EchoServiceSync):
@@ -243,9 +253,19 @@ class SyncEcho(EchoServiceSync):
             self.tracker.leave(key, finished)
 
     def chat(self, request: Iterator[EchoRequest], ctx: RequestContext) -> Iterator[EchoResponse]:
-        for i, message in enumerate(request):
-            apply_metadata(message, ctx)
-            if message.delay_ms:
-                time.sleep(message.delay_ms / 1000)
-            maybe_raise(message)
-            yield make_response(message, ctx, index=i)
+        key: str | None = None  # tracked under its first message, like a Repeat stream
+        finished = False
+        try:
+            for i, message in enumerate(request):
+                if key is None:
+                    key = message.message
+                    self.tracker.enter(key)
+                apply_metadata(message, ctx)
+                if message.delay_ms:
+                    time.sleep(message.delay_ms / 1000)
+                maybe_raise(message)
+                yield make_response(message, ctx, index=i)
+            finished = True
+        finally:
+            if key is not None:
+                self.tracker.leave(key, finished)
