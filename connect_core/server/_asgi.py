@@ -107,10 +107,11 @@ class _Watcher:
 
     __slots__ = ("_main", "_receive", "disconnected", "task")
 
-    def __init__(self, receive: Receive) -> None:
-        """Watch through ``receive`` for the task creating the watcher (the call's)."""
+    def __init__(self, receive: Receive, main: asyncio.Task[Any] | None = None) -> None:
+        """Watch through ``receive`` for the call's task: ``main``, or the one creating the
+        watcher."""
         self._receive = receive
-        self._main = asyncio.current_task()
+        self._main = main if main is not None else asyncio.current_task()
         self.disconnected = False
         self.task: asyncio.Task[None] | None = None
 
@@ -234,56 +235,53 @@ async def run_unary_asgi(call: Call, body: bytes, receive: Receive) -> Reply | N
     Sync handlers run in a thread that cannot be interrupted: they run to their end, and their
     reply is dropped.
     """
+    task = asyncio.current_task()
     running = _running_unary_calls()
-    watch = _Watcher(receive)
-    running.add(watch)
+    running.recent[task] = receive
+    if not running.scheduled:
+        running.schedule()
     try:
         return await run_unary(call, body)
     except asyncio.CancelledError:
-        if not watch.disconnected:
+        watch = running.watched.get(task)
+        if watch is None or not watch.disconnected or task is None:
             raise
-        task = asyncio.current_task()
-        if task is not None:
-            task.uncancel()
+        task.uncancel()
         return None
     finally:
-        running.discard(watch)
-        watch.stop()
+        if running.recent.pop(task, None) is None and running.older.pop(task, None) is None:
+            watch = running.watched.pop(task, None)
+            if watch is not None:
+                watch.stop()
 
 
 class _RunningUnaryCalls:
-    """The async unary calls running on one event loop. One timer for all of them: every
-    :data:`_WATCH_AFTER` seconds it starts the watch of each call it already saw running the
-    time before."""
+    """The async unary calls running on one event loop, by task. One timer for all of them:
+    every :data:`_WATCH_AFTER` seconds it starts a disconnect watch for each call it already
+    saw the time before; a call that ends sooner (most do) costs two dictionary operations."""
 
-    __slots__ = ("_scheduled", "_seen", "loop")
+    __slots__ = ("loop", "older", "recent", "scheduled", "watched")
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self.loop = loop
-        self._seen: dict[_Watcher, bool] = {}
-        self._scheduled = False
+        self.recent: dict[asyncio.Task[Any] | None, Receive] = {}
+        self.older: dict[asyncio.Task[Any] | None, Receive] = {}
+        self.watched: dict[asyncio.Task[Any] | None, _Watcher] = {}
+        self.scheduled = False
 
-    def add(self, watch: _Watcher) -> None:
-        self._seen[watch] = False
-        if not self._scheduled:
-            self._scheduled = True
-            self.loop.call_later(_WATCH_AFTER, self._sweep)
-
-    def discard(self, watch: _Watcher) -> None:
-        self._seen.pop(watch, None)
+    def schedule(self) -> None:
+        self.scheduled = True
+        self.loop.call_later(_WATCH_AFTER, self._sweep)
 
     def _sweep(self) -> None:
-        seen = self._seen
-        for watch, before in list(seen.items()):
-            if before:
-                del seen[watch]
-                watch.start()
-            else:
-                seen[watch] = True
-        if seen:
-            self.loop.call_later(_WATCH_AFTER, self._sweep)
+        for task, receive in self.older.items():
+            watch = self.watched[task] = _Watcher(receive, task)
+            watch.start()
+        self.older, self.recent = self.recent, {}
+        if self.older:
+            self.schedule()
         else:
-            self._scheduled = False
+            self.scheduled = False
 
 
 _RUNNING: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _RunningUnaryCalls] = (
