@@ -572,6 +572,10 @@ class _SyncExchange(_Response):
             if deadline is not None:
                 sock.settimeout(max(deadline - time.monotonic(), 0.001))
             data = sock.recv(_READ_SIZE)
+        except (ConnectionResetError, BrokenPipeError) as e:
+            if not self.started:  # a kept-alive connection the server had closed: retried
+                raise StaleConnectionError(f"the server reset the connection: {e}") from e
+            raise os_error(e) from e
         except OSError as e:  # a timeout too: deadline_exceeded
             raise os_error(e) from e
         if not data:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import socket
+import struct
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
@@ -462,9 +464,12 @@ async def test_h2_server_going_away_fails_calls_in_flight() -> None:
             assert got == ["hi"]
 
 
-def _one_shot_http_server(responses: list[bytes]) -> tuple[int, Callable[[], None]]:
+def _one_shot_http_server(
+    responses: list[bytes], reset: bool = False
+) -> tuple[int, Callable[[], None]]:
     """A raw HTTP/1.1 server answering each connection's first request with the next canned
-    response, then closing the connection: kept-alive connections go stale under clients."""
+    response, then closing the connection (with a reset when ``reset``): kept-alive
+    connections go stale under clients."""
     import threading
 
     listener = socket.socket()
@@ -493,6 +498,11 @@ def _one_shot_http_server(responses: list[bytes]) -> tuple[int, Callable[[], Non
                     rest += conn.recv(65536)
                 conn.sendall(responses[min(i, len(responses) - 1)])
                 i += 1
+                if reset:  # take the next request, then reset instead of answering it
+                    conn.settimeout(2)
+                    with contextlib.suppress(OSError):
+                        conn.recv(65536)
+                    conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
 
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
@@ -515,6 +525,21 @@ UNTIL_EOF_OK = b"HTTP/1.1 200 OK\r\ncontent-type: application/proto\r\nconnectio
 @pytest.mark.parametrize("kind", ["http_client", "httptools"])
 def test_sync_stale_keep_alive_connections_are_retried(kind: str) -> None:
     port, close = _one_shot_http_server([KEEP_ALIVE_OK])
+    try:
+        with SYNC_TRANSPORTS[kind]() as transport:
+            client = EchoServiceClientSync(f"http://127.0.0.1:{port}", transport=transport)
+            for _ in range(3):
+                assert client.echo(EchoRequest()).message == "hi"
+    finally:
+        close()
+
+
+@pytest.mark.parametrize("kind", ["http_client", "httptools"])
+def test_sync_kept_alive_connections_reset_by_the_server_are_retried(kind: str) -> None:
+    """A kept-alive connection that the server resets when the next request comes (instead
+    of closing it while idle) fails that request's first read with ECONNRESET rather than an
+    end of stream: still a stale connection, retried on a new one."""
+    port, close = _one_shot_http_server([KEEP_ALIVE_OK], reset=True)
     try:
         with SYNC_TRANSPORTS[kind]() as transport:
             client = EchoServiceClientSync(f"http://127.0.0.1:{port}", transport=transport)
