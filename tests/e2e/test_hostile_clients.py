@@ -17,7 +17,7 @@ import pytest
 from echo.v1.echo_pb2 import EchoRequest, EchoResponse
 
 from .h2client import H2Call
-from .wire import ECHO, Unary, active_count, call_unary, client_for, envelope
+from .wire import ECHO, Unary, call_unary, client_for, envelope, wait_idle
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -148,14 +148,8 @@ def test_busy_stream_handler_stops_when_its_client_goes(single_process_server) -
             while len(received) < 100_000:
                 received += next(chunks)
             chunks.close()
-    deadline = time.monotonic() + 10
+    assert wait_idle(server, key, timeout=10) == (0, 3)
     with client_for(server, timeout=5) as client:
-        while True:
-            active, abandoned = active_count(client, key)
-            if active == 0 or time.monotonic() > deadline:
-                break
-            time.sleep(0.05)
-        assert (active, abandoned) == (0, 3)
         _healthy(client)
 
 
@@ -200,14 +194,8 @@ def test_async_unary_handler_is_cancelled_when_its_client_goes(async_server) -> 
     key = f"unary-gone-{uuid.uuid4()}"
     with client_for(async_server, timeout=0.5) as client, pytest.raises(httpx.ReadTimeout):
         call_unary(client, "Echo", EchoRequest(message=key, delay_ms=4000))
-    deadline = time.monotonic() + 3
+    assert wait_idle(async_server, key, timeout=3) == (0, 1), "the handler ran on"
     with client_for(async_server) as client:
-        while True:
-            active, abandoned = active_count(client, key)
-            if active == 0 or time.monotonic() > deadline:
-                break
-            time.sleep(0.05)
-        assert (active, abandoned) == (0, 1), "the handler ran on after its client left"
         _healthy(client)
 
 
@@ -230,13 +218,7 @@ def test_server_stream_never_read_then_aborted(h1_server) -> None:  # type: igno
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         sock.close()  # abort: RST
         if h1_server.single_process:
-            deadline = time.monotonic() + 5
-            while True:
-                active, abandoned = active_count(client, key)
-                if active == 0 or time.monotonic() > deadline:
-                    break
-                time.sleep(0.05)
-            assert (active, abandoned) == (0, 1)
+            assert wait_idle(h1_server, key, timeout=5) == (0, 1)
         _healthy(client)
 
 
@@ -264,12 +246,6 @@ def test_bidi_handler_ends_when_its_client_goes_mid_stream(single_process_server
             while b"\r\n\r\n" not in answer:
                 answer += sock.recv(65536)
             assert answer.startswith(b"HTTP/1.1 200")
-    deadline = time.monotonic() + 5
+    assert wait_idle(server, key, timeout=5) == (0, 1), "the bidi handler outlived its client"
     with client_for(server) as client:
-        while True:
-            active, abandoned = active_count(client, key)
-            if active == 0 or time.monotonic() > deadline:
-                break
-            time.sleep(0.05)
-        assert (active, abandoned) == (0, 1), "the bidi handler outlived its client"
         _healthy(client)

@@ -18,7 +18,7 @@ from echo.v1.echo_pb2 import EchoRequest, EchoResponse
 from servers.integrations import WireServer
 
 from .h2client import H2Call
-from .wire import ECHO, active_count, client_for, envelope, split_envelopes
+from .wire import ECHO, active_count, client_for, envelope, split_envelopes, wait_idle
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -98,16 +98,6 @@ def test_bidi_full_duplex_error_after_first_reply(h2_server: WireServer) -> None
         assert json.loads(data)["error"] == {"code": "invalid_argument", "message": "bad second"}
 
 
-def _wait_idle(server: WireServer, key: str, timeout: float) -> tuple[int, int]:
-    deadline = time.monotonic() + timeout
-    with client_for(server) as client:
-        while True:
-            active, abandoned = active_count(client, key)
-            if active == 0 or time.monotonic() > deadline:
-                return active, abandoned
-            time.sleep(0.05)
-
-
 def test_client_disconnect_cancels_server_stream(single_process_server: WireServer) -> None:
     """Closing the connection mid-stream stops the handler (it would otherwise run 100 s).
 
@@ -139,7 +129,7 @@ def test_client_disconnect_cancels_server_stream(single_process_server: WireServ
             assert active_count(other, key) == (1, 0)  # still running while connected
         chunks.close()
     # The client and its connection are closed now.
-    active, abandoned = _wait_idle(server, key, timeout=2.0)
+    active, abandoned = wait_idle(server, key, timeout=2.0)
     assert active == 0, "handler still running after the client disconnected"
     assert abandoned == 1, "handler ended without being cancelled"
 
@@ -160,7 +150,7 @@ def test_client_disconnect_cancels_server_stream_h2_socket_close(h2_server: Wire
         call.wait_envelopes(1)
     finally:
         call.close()
-    active, abandoned = _wait_idle(h2_server, key, timeout=2.0)
+    active, abandoned = wait_idle(h2_server, key, timeout=2.0)
     assert (active, abandoned) == (0, 1)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import gzip
 import json
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -220,3 +221,15 @@ def active_count(client: httpx.Client, key: str) -> tuple[int, int]:
     """Ask the echo server how many Repeat streams for ``key`` run, and how many were abandoned."""
     r = call_unary(client, "Echo", EchoRequest(message=f"__active__:{key}")).message()
     return int(r.message), r.index
+
+
+def wait_idle(server: Any, key: str, timeout: float) -> tuple[int, int]:
+    """Poll the echo server until no stream or slow call for ``key`` runs (or ``timeout``
+    passes): ``(running, abandoned)`` at that moment."""
+    deadline = time.monotonic() + timeout
+    with client_for(server) as client:
+        while True:
+            active, abandoned = active_count(client, key)
+            if active == 0 or time.monotonic() > deadline:
+                return active, abandoned
+            time.sleep(0.05)
