@@ -16,6 +16,7 @@ from .._code import Code
 from .._errors import ConnectError
 from .._headers import HeaderList, Headers
 from .._method import AnyServiceInfo
+from ._asgi_stream_body import StreamRequestBody
 from ._body import ClientDisconnected, body_too_large, drain
 from ._call import Call, start_call
 from ._endpoints import ServerOptions, Service
@@ -44,11 +45,10 @@ class ASGIRequestBody:
     framework's own body iterator (``source``) when it may have read the body before.
 
     Raises :class:`ClientDisconnected` when the client goes away; :attr:`done` tells that the
-    body was read to its end (or that the client left), after which iterating ends at once,
-    and :attr:`on_end` is called when the body is complete.
+    body was read to its end (or that the client left), after which iterating ends at once.
     """
 
-    __slots__ = ("_receive", "disconnected", "done", "first", "on_end", "source")
+    __slots__ = ("_receive", "disconnected", "done", "first", "source")
 
     def __init__(self, receive: Receive, source: AsyncIterator[bytes] | None = None) -> None:
         """Read the body through ``receive``, or from ``source`` when given."""
@@ -59,15 +59,9 @@ class ASGIRequestBody:
         """A chunk taken from ``receive`` already, handed out before the next ones."""
         self.done = False
         self.disconnected = False
-        self.on_end: Callable[[], None] | None = None
 
     def __aiter__(self) -> ASGIRequestBody:
         return self
-
-    def _ended(self) -> None:
-        self.done = True
-        if self.on_end is not None:
-            self.on_end()
 
     async def __anext__(self) -> bytes:
         if self.source is not None:
@@ -84,7 +78,7 @@ class ASGIRequestBody:
                 raise ClientDisconnected
             chunk: bytes = message.get("body", b"")
             if not message.get("more_body", False):
-                self._ended()
+                self.done = True
             if chunk:
                 return chunk
         raise StopAsyncIteration
@@ -95,7 +89,7 @@ class ASGIRequestBody:
         try:
             return await anext(source)
         except StopAsyncIteration:
-            self._ended()
+            self.done = True
             raise
         except ClientDisconnected:
             self.done = self.disconnected = True
@@ -182,7 +176,8 @@ async def serve_asgi(
         return True
     call = target
     if call.streams:
-        return await _serve_stream(call, ASGIRequestBody(receive, chunks), receive, send, to_thread)
+        stream_body = StreamRequestBody(receive, chunks, asyncio.current_task())
+        return await _serve_stream(call, stream_body, send, to_thread)
     if chunks is None:
         # Most unary bodies come in one ASGI message, which needs no more than the size
         # check (the server enforced the declared length).
@@ -309,7 +304,7 @@ class _LoopChunks(Iterator[bytes]):
 
     __slots__ = ("_body", "_canceled", "_loop", "_pending")
 
-    def __init__(self, body: ASGIRequestBody, loop: asyncio.AbstractEventLoop) -> None:
+    def __init__(self, body: AsyncIterator[bytes], loop: asyncio.AbstractEventLoop) -> None:
         self._body = body
         self._loop = loop
         self._pending: concurrent.futures.Future[bytes | None] | None = None
@@ -381,7 +376,7 @@ class _ThreadedChunks:
 
 
 async def _open(
-    call: Call, body: ASGIRequestBody, to_thread: ToThread
+    call: Call, body: StreamRequestBody, to_thread: ToThread
 ) -> tuple[int, HeaderList, AsyncIterator[bytes], HeaderList]:
     finish_body = partial(drain, body, call.drain_policy)
     wants_body = call.reads_body_before_end
@@ -402,10 +397,9 @@ async def _open(
 
 
 async def _serve_stream(
-    call: Call, body: ASGIRequestBody, receive: Receive, send: Send, to_thread: ToThread
+    call: Call, body: StreamRequestBody, send: Send, to_thread: ToThread
 ) -> bool:
-    watcher = _Watcher(receive)
-    body.on_end = watcher.start
+    body.start()
     with_trailers = call.needs_http_trailers
 
     async def send_head(status: int, headers: HeaderList) -> None:
@@ -429,7 +423,7 @@ async def _serve_stream(
         del headers  # nothing of the head stays with a long-lived stream
         sent = 0
         async for chunk in chunks:
-            if body.disconnected or watcher.disconnected:
+            if body.disconnected:
                 return False
             await send({"type": "http.response.body", "body": chunk, "more_body": True})
             sent += 1
@@ -448,16 +442,18 @@ async def _serve_stream(
             await send({"type": "http.response.trailers", "headers": encode_headers(trailers)})
         return True
     except asyncio.CancelledError:
-        if not watcher.disconnected:
+        if not body.disconnected:
             raise
         task = asyncio.current_task()
         if task is not None:
             task.uncancel()
         return False
+    except ClientDisconnected:
+        return False
     except OSError:  # ASGI 2.4 servers raise on send once the client is gone
         return False
     finally:
-        watcher.stop()
+        body.stop()
         if chunks is not None:
             await chunks.aclose()  # type: ignore[attr-defined]
 

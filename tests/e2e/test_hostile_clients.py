@@ -17,7 +17,7 @@ import pytest
 from echo.v1.echo_pb2 import EchoRequest, EchoResponse
 
 from .h2client import H2Call
-from .wire import ECHO, Unary, call_unary, client_for, envelope, wait_idle
+from .wire import ECHO, Unary, call_unary, client_for, envelope, wait_active, wait_idle
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -222,6 +222,15 @@ def test_server_stream_never_read_then_aborted(h1_server) -> None:  # type: igno
         _healthy(client)
 
 
+def _chat_head_and_first_chunk(first: bytes) -> bytes:
+    """An HTTP/1.1 Chat request's head and its first chunk, ``first``, with more to come."""
+    head = (
+        f"POST {ECHO}Chat HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        "Content-Type: application/connect+proto\r\nTransfer-Encoding: chunked\r\n\r\n"
+    ).encode()
+    return head + f"{len(first):x}\r\n".encode() + first + b"\r\n"
+
+
 def test_bidi_handler_ends_when_its_client_goes_mid_stream(single_process_server) -> None:  # type: ignore[no-untyped-def]
     """A bidi stream whose client disconnects before ending its requests: the handler, waiting
     for the next request, ends; no task is left behind."""
@@ -237,15 +246,35 @@ def test_bidi_handler_ends_when_its_client_goes_mid_stream(single_process_server
         call.close()
     else:
         with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
-            head = (
-                f"POST {ECHO}Chat HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                "Content-Type: application/connect+proto\r\nTransfer-Encoding: chunked\r\n\r\n"
-            ).encode()
-            sock.sendall(head + f"{len(first):x}\r\n".encode() + first + b"\r\n")
+            sock.sendall(_chat_head_and_first_chunk(first))
             answer = b""
             while b"\r\n\r\n" not in answer:
                 answer += sock.recv(65536)
             assert answer.startswith(b"HTTP/1.1 200")
     assert wait_idle(server, key, timeout=5) == (0, 1), "the bidi handler outlived its client"
+    with client_for(server) as client:
+        _healthy(client)
+
+
+def test_waiting_bidi_handler_is_cancelled_when_its_client_goes(async_server) -> None:  # type: ignore[no-untyped-def]
+    """A bidi handler that awaits something other than its next request (here a long sleep
+    before its first answer) is cancelled when its client disconnects with its requests still
+    open: the server listens for the disconnect while the request body is unfinished, not
+    only once the handler asks for the next message."""
+    server = async_server
+    key = f"bidi-waiting-{uuid.uuid4()}"
+    first = envelope(EchoRequest(message=key, delay_ms=30_000).SerializeToString())
+    if server.http2:
+        call = H2Call(
+            "127.0.0.1", server.port, ECHO + "Chat", {"content-type": "application/connect+proto"}
+        )
+        call.send(first)
+        assert wait_active(server, key, timeout=5) == 1
+        call.close()
+    else:
+        with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+            sock.sendall(_chat_head_and_first_chunk(first))
+            assert wait_active(server, key, timeout=5) == 1
+    assert wait_idle(server, key, timeout=5) == (0, 1), "the waiting handler outlived its client"
     with client_for(server) as client:
         _healthy(client)

@@ -233,3 +233,15 @@ def wait_idle(server: Any, key: str, timeout: float) -> tuple[int, int]:
             if active == 0 or time.monotonic() > deadline:
                 return active, abandoned
             time.sleep(0.05)
+
+
+def wait_active(server: Any, key: str, timeout: float) -> int:
+    """Poll the echo server until a stream or slow call for ``key`` runs (or ``timeout``
+    passes): how many run at that moment."""
+    deadline = time.monotonic() + timeout
+    with client_for(server) as client:
+        while True:
+            active, _ = active_count(client, key)
+            if active or time.monotonic() > deadline:
+                return active
+            time.sleep(0.05)
