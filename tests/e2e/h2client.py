@@ -12,16 +12,32 @@ import time
 import h2.config
 import h2.connection
 import h2.events
+import h2.settings
 
 
 class H2Call:
     """One HTTP/2 stream on its own connection: send body pieces, read what comes back."""
 
-    def __init__(self, host: str, port: int, path: str, headers: dict[str, str]) -> None:
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        path: str,
+        headers: dict[str, str],
+        *,
+        receive_window: int | None = None,
+    ) -> None:
+        """Open the stream for ``path``; ``receive_window`` sets the initial flow-control
+        window of each stream (what the server may send before the client reads)."""
         self.sock = socket.create_connection((host, port), timeout=5)
         self.conn = h2.connection.H2Connection(
             h2.config.H2Configuration(client_side=True, header_encoding="utf-8")
         )
+        if receive_window is not None:
+            self.conn.local_settings = h2.settings.Settings(
+                client=True,
+                initial_values={h2.settings.SettingCodes.INITIAL_WINDOW_SIZE: receive_window},
+            )
         self.conn.initiate_connection()
         self.stream_id = self.conn.get_next_available_stream_id()
         self.conn.send_headers(

@@ -278,3 +278,33 @@ def test_waiting_bidi_handler_is_cancelled_when_its_client_goes(async_server) ->
     assert wait_idle(server, key, timeout=5) == (0, 1), "the waiting handler outlived its client"
     with client_for(server) as client:
         _healthy(client)
+
+
+def test_flow_blocked_bidi_handlers_end_when_connections_reset(h2_server) -> None:  # type: ignore[no-untyped-def]
+    """Bidi handlers whose replies wait on an HTTP/2 flow-control window the client never
+    opens (the client reads nothing) end when their connections are reset, with the
+    requests still open: none is left waiting on a send for ever."""
+    server = h2_server
+    key = f"flow-blocked-{uuid.uuid4()}"
+    calls = []
+    for _ in range(30):
+        call = H2Call(
+            "127.0.0.1",
+            server.port,
+            ECHO + "Chat",
+            {"content-type": "application/connect+proto"},
+            receive_window=4096,
+        )
+        # A reply larger than the stream's window: its send blocks half way.
+        message = envelope(EchoRequest(message=key, payload=b"x" * 16_000).SerializeToString())
+        for _ in range(3):  # more requests behind the blocked reply
+            call.send(message)
+        calls.append(call)
+    assert wait_active(server, key, timeout=5) > 0
+    time.sleep(0.5)  # the replies fill the windows
+    for call in calls:
+        call.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        call.close()  # abort: RST
+    assert wait_idle(server, key, timeout=5) == (0, 30), "a flow-blocked handler never ended"
+    with client_for(server) as client:
+        _healthy(client)
