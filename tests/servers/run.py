@@ -1,4 +1,4 @@
-"""Launch real servers (uvicorn, hypercorn, gunicorn) as subprocesses for tests.
+"""Launch real servers (uvicorn, hypercorn, gunicorn, Flask's development server) as subprocesses for tests.
 
 Each server binds 127.0.0.1 on a free port; :func:`start` waits until the port accepts
 connections and :meth:`RunningServer.stop` terminates the process (and kills it when it does
@@ -84,6 +84,41 @@ class ServerKind:
                 "--log-level",
                 "warning",
             ]
+        if self.name == "gunicorn-sync":  # one request at a time per worker process
+            return [
+                py,
+                "-m",
+                "gunicorn",
+                app,
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                str(self.processes),
+                "--worker-class",
+                "sync",
+                "--graceful-timeout",
+                "2",
+                "--timeout",
+                "60",
+                "--log-level",
+                "warning",
+            ]
+        if self.name == "flask-dev":  # Flask's development server (werkzeug), threaded
+            return [
+                py,
+                "-m",
+                "flask",
+                "--app",
+                app,
+                "run",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--with-threads",
+                "--no-reload",
+                "--no-debugger",
+            ]
         if self.name == "granian":
             return [
                 str(VENV_BIN / "granian"),
@@ -109,6 +144,8 @@ HYPERCORN = ServerKind("hypercorn", "asgi", http2=True)
 GUNICORN = ServerKind("gunicorn", "wsgi", http2=False, processes=2)
 GRANIAN = ServerKind("granian", "asgi", http2=True)
 PYVOY = ServerKind("pyvoy", "asgi", http2=True)
+GUNICORN_SYNC = ServerKind("gunicorn-sync", "wsgi", http2=False, processes=4)
+FLASK_DEV = ServerKind("flask-dev", "wsgi", http2=False)
 
 
 @dataclass
@@ -220,7 +257,7 @@ def start(kind: ServerKind, app: str, log_dir: Path, timeout: float = 30.0) -> R
                 break
             if _accepts(port) and (
                 # The gunicorn arbiter binds before its workers have imported the app.
-                kind.name != "gunicorn" or _gunicorn_ready(server, deadline)
+                not kind.name.startswith("gunicorn") or _gunicorn_ready(server, deadline)
             ):
                 return server
             time.sleep(0.05)
