@@ -1,4 +1,5 @@
-"""Launch real servers (uvicorn, hypercorn, gunicorn, Flask's development server) as subprocesses for tests.
+"""Launch real servers (uvicorn, hypercorn, gunicorn, Flask's development server) as
+subprocesses for tests.
 
 Each server binds 127.0.0.1 on a free port; :func:`start` waits until the port accepts
 connections and :meth:`RunningServer.stop` terminates the process (and kills it when it does
@@ -29,6 +30,10 @@ class ServerKind:
     interface: str  # "asgi" or "wsgi"
     http2: bool  # True when tests should talk HTTP/2 prior knowledge (h2c) to it
     processes: int = 1  # worker processes serving requests (state is per process)
+    keep_alive: bool = True  # False: the server closes the connection after each response
+    # False: the server hands the application a chunked request body in whole reads (64 KiB
+    # or the end of the body), never the bytes that arrived so far
+    partial_reads: bool = True
 
     def command(self, app: str, port: int) -> list[str]:
         py = sys.executable
@@ -144,8 +149,8 @@ HYPERCORN = ServerKind("hypercorn", "asgi", http2=True)
 GUNICORN = ServerKind("gunicorn", "wsgi", http2=False, processes=2)
 GRANIAN = ServerKind("granian", "asgi", http2=True)
 PYVOY = ServerKind("pyvoy", "asgi", http2=True)
-GUNICORN_SYNC = ServerKind("gunicorn-sync", "wsgi", http2=False, processes=4)
-FLASK_DEV = ServerKind("flask-dev", "wsgi", http2=False)
+GUNICORN_SYNC = ServerKind("gunicorn-sync", "wsgi", http2=False, processes=4, keep_alive=False)
+FLASK_DEV = ServerKind("flask-dev", "wsgi", http2=False, keep_alive=False, partial_reads=False)
 
 
 @dataclass

@@ -10,8 +10,10 @@ A stream is a generator response wrapped in ``stream_with_context``, so ``g``,
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from flask import Request, Response, current_app, request, stream_with_context
+from werkzeug.exceptions import ClientDisconnected
 
 from connect_core import Code, ConnectError
 from connect_core.server import (
@@ -28,6 +30,24 @@ from connect_core.server import (
 _BODY_KEY = "connect_flask.body"
 
 
+class _FlaskStream:
+    """``request.stream`` for the seam: a body that Flask reports cut short (werkzeug's
+    ``ClientDisconnected``, when fewer bytes came than the ``Content-Length``) just ends, and
+    the seam answers it ``invalid_argument`` with the count of bytes received."""
+
+    __slots__ = ("_stream",)
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def read(self, size: int = -1) -> bytes:
+        try:
+            data: bytes = self._stream.read(size)
+        except ClientDisconnected:
+            return b""
+        return data
+
+
 def request_body(flask_request: Request) -> WSGIRequestBody:
     """The request body of ``flask_request`` as the seam reads it: chunks from
     ``request.stream`` as they arrive, one reader per request (so that what a view read is
@@ -35,7 +55,7 @@ def request_body(flask_request: Request) -> WSGIRequestBody:
     environ = flask_request.environ
     body: WSGIRequestBody | None = environ.get(_BODY_KEY)
     if body is None:
-        body = WSGIRequestBody(environ, flask_request.stream)
+        body = WSGIRequestBody(environ, _FlaskStream(flask_request.stream))
         environ[_BODY_KEY] = body
     return body
 
