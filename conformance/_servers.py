@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import socket
 import ssl
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -44,7 +45,10 @@ class TLSFiles:
 def _is_wsgi(app: object) -> bool:
     from connect_core import ConnectWSGIApplication
 
-    return isinstance(app, ConnectWSGIApplication)
+    if isinstance(app, ConnectWSGIApplication):
+        return True
+    flask = sys.modules.get("flask")  # a Flask app is WSGI (imported only when one is served)
+    return flask is not None and isinstance(app, flask.Flask)
 
 
 def run_uvicorn(app: Any, sock: Any, tls: TLSFiles | None, announce: Announce) -> None:
@@ -97,7 +101,7 @@ def run_hypercorn(app: Any, sock: Any, tls: TLSFiles | None, announce: Announce)
 def run_gunicorn(app: Any, sock: Any, tls: TLSFiles | None, announce: Announce) -> None:
     """gunicorn: WSGI over HTTP/1.1 (with TLS when asked), one worker with many threads."""
     if not _is_wsgi(app):
-        raise SystemExit("gunicorn serves WSGI applications: use --framework wsgi")
+        raise SystemExit("gunicorn serves WSGI applications: use --framework wsgi or flask")
     announce()
     from gunicorn.app.base import BaseApplication
 
