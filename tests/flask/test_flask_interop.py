@@ -1,6 +1,7 @@
-"""Interop of ``ConnectBlueprint`` with real peers: ``buf curl`` (connect-go) and the official
-``connectrpc`` Python client, against the Flask echo app (``servers.flask_app``) and the
-feature app (``servers.flask_features``: hooks) under gunicorn and Flask's development server.
+"""Interop of ``ConnectBlueprint`` with real peers: ``buf curl`` (connect-go), the official
+``connectrpc`` Python client and a connect-node client (``tests/client/node/client.mjs``),
+against the Flask echo app (``servers.flask_app``) and the feature app
+(``servers.flask_features``: hooks) under gunicorn and Flask's development server.
 
 As in the FastAPI interop tests, the official client's method descriptors are written here
 with its public ``MethodInfo`` (its code generator is a separate binary).
@@ -10,7 +11,10 @@ from __future__ import annotations
 
 import base64
 import json
+import shutil
+import subprocess
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from connectrpc.client import ConnectClientSync, ResponseMetadata
@@ -194,3 +198,43 @@ def test_official_errors_deadline_and_compression(
             request=EchoRequest(), method=ECHO_POST_M, headers={"authorization": "Bearer grace"}
         )
         assert res.message.startswith("user=grace ")
+
+
+# -- connect-node ----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def node_client(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The connect-node client script (``tests/client/node/client.mjs``), its npm packages
+    installed and the echo service's ES code generated (skipped when node or npm is missing)."""
+    if shutil.which("node") is None or shutil.which("npm") is None:
+        pytest.skip("node and npm are needed for the connect-node client")
+    from client.conftest import NODE_DIR, _generate_es, _npm_ci
+
+    _npm_ci()
+    out = NODE_DIR / "node_modules" / ".echo-gen"
+    if not (out / "echo" / "v1" / "echo_pb.js").exists():
+        _generate_es(out)
+    return NODE_DIR / "client.mjs"
+
+
+def test_connect_node_client(echo_server: RunningServer, node_client: Path) -> None:
+    gen = node_client.parent / "node_modules" / ".echo-gen"
+    proc = subprocess.run(
+        ["node", str(node_client), str(gen), echo_server.url],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=node_client.parent,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    results = {r.pop("call"): r for r in map(json.loads, proc.stdout.splitlines())}
+    assert results == {
+        "unary": {"message": "node", "method": "POST"},
+        "get": {"message": "node-get", "method": "GET"},
+        "json": {"message": "node-json", "type": "application/json"},
+        "server-stream": {"indexes": [0, 1, 2]},
+        "client-stream": {"message": "a b", "index": 2},
+        "error": {"code": 7, "message": "nope"},
+        "stream-error": {"code": 9, "message": ""},
+    }
