@@ -5,14 +5,18 @@ Flask-Login sessions, Flask-CORS, async unary services, the extension form, Flas
 from __future__ import annotations
 
 import json
+import socket
+import struct
 import time
+import uuid
 
 import httpx
 import pytest
 from echo.v1.echo_connect import EchoServiceClientSync
 from echo.v1.echo_pb2 import EchoRequest, EchoResponse
 from servers.flask_features import ORIGIN
-from servers.run import RunningServer
+from servers.integrations import ServerPool
+from servers.run import FLASK_DEV, RunningServer
 
 from connect_core import JSON, Code, ConnectError
 
@@ -21,6 +25,7 @@ pytestmark = pytest.mark.timeout(60)
 SVC = "/echo.v1.EchoService/"
 JSON_HEADERS = {"connect-protocol-version": "1"}
 STREAM_PROTO = {"content-type": "application/connect+proto"}
+FEATURES = "servers.flask_features:app"
 
 
 def envelope(data: bytes, flags: int = 0) -> bytes:
@@ -174,6 +179,39 @@ def test_stream_messages_flow_as_produced(gunicorn_features: RunningServer) -> N
     assert first_at is not None and first_at < 0.3 < 0.7 < total, (first_at, total)
     messages, end = stream_messages(raw)
     assert [m.index for m in messages] == [0, 1, 2] and "error" not in end
+
+
+def test_client_gone_mid_stream_closes_the_handler_and_the_context(
+    server_pool: ServerPool,
+) -> None:
+    """A client that goes away mid-stream: the handler's generator is closed at its next
+    message, then Flask tears the request context down (``teardown_request`` runs), as for a
+    stream that ended; nothing is left behind. One process, so the events are seen."""
+    server = server_pool.get(FLASK_DEV, FEATURES)
+    key = f"track:{uuid.uuid4()}"
+    body = envelope(EchoRequest(message=key, count=1000, delay_ms=20).SerializeToString())
+    head = (
+        f"POST /secure{SVC}Repeat HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        "Content-Type: application/connect+proto\r\nAuthorization: Bearer ada\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    ).encode()
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+        sock.sendall(head + body)
+        assert sock.recv(65536).startswith(b"HTTP/1.1 200")
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    # The socket is reset: the server's next write fails.
+    deadline = time.monotonic() + 10
+    events: list[str] = []
+    with http(server) as h:
+        while time.monotonic() < deadline:
+            events = h.get(f"/events/{key}").json()
+            if "teardown" in events:
+                break
+            time.sleep(0.05)
+    # Flask 3.1 also runs teardown_request once when the view returns a streamed response
+    # (before stream_with_context pushes the context again): what counts is the end.
+    assert events[-2:] == ["closed", "teardown"], events
+    assert events.count("closed") == 1 and "finished" not in events
 
 
 def envelopes_complete(raw: bytes) -> list[int]:

@@ -23,6 +23,7 @@ Flask request>``.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 
@@ -41,6 +42,17 @@ USERS = {"ada", "grace"}
 ORIGIN = "https://app.example"
 UNARY_ECHO_INFO = ServiceInfo(name=ECHO_SERVICE_INFO.name, methods=ECHO_SERVICE_INFO.methods[:2])
 """The echo service's unary methods only: what an async service served by Flask may have."""
+
+
+EVENTS: dict[str, list[str]] = {}
+"""What happened to each tracked stream (keyed by its request message), in this process."""
+_EVENTS_LOCK = threading.Lock()
+
+
+def record(key: str, event: str) -> None:
+    """Note ``event`` for the stream ``key``."""
+    with _EVENTS_LOCK:
+        EVENTS.setdefault(key, []).append(event)
 
 
 class Custom(Exception):
@@ -75,12 +87,23 @@ class FlaskEcho(EchoServiceSync):
         return EchoResponse(message=_seen(ctx, " got=" + ",".join(words)), index=len(words))
 
     def repeat(self, request: EchoRequest, ctx: RequestContext) -> Iterator[EchoResponse]:
-        for i in range(request.count):
-            if i and request.delay_ms:
-                time.sleep(request.delay_ms / 1000)
-            if i == 1 and request.message == "abort-mid":
-                abort(403, "not past the first message")
-            yield EchoResponse(message=_seen(ctx), index=i)
+        """A ``track:<key>`` message records the stream's end (``finished`` or ``closed``)
+        and, through ``teardown_request``, the end of its request context."""
+        tracked = request.message.startswith("track:")
+        if tracked:
+            g.track = request.message
+        finished = False
+        try:
+            for i in range(request.count):
+                if i and request.delay_ms:
+                    time.sleep(request.delay_ms / 1000)
+                if i == 1 and request.message == "abort-mid":
+                    abort(403, "not past the first message")
+                yield EchoResponse(message=_seen(ctx), index=i)
+            finished = True
+        finally:
+            if tracked:
+                record(request.message, "finished" if finished else "closed")
 
     def chat(self, request: Iterator[EchoRequest], ctx: RequestContext) -> Iterator[EchoResponse]:
         for i, message in enumerate(request):
@@ -186,6 +209,17 @@ def create_app() -> Flask:
     @app.errorhandler(Custom)
     def _custom(exc: Custom) -> tuple[Response, int]:
         return jsonify(handled=str(exc)), 409
+
+    @app.get("/events/<key>")
+    def _events(key: str) -> Response:
+        with _EVENTS_LOCK:
+            return jsonify(EVENTS.get(key, []))
+
+    @app.teardown_request
+    def _teardown(exc: BaseException | None) -> None:
+        key = g.get("track")
+        if key is not None:
+            record(key, "teardown")
 
     @app.after_request
     def _after(response: Response) -> Response:
