@@ -48,17 +48,30 @@ def status_line(status: int) -> str:
     return f"{status} {_REASONS.get(status, 'Unknown')}"
 
 
+_HEADER_NAMES: dict[str, str] = {}
+"""``HTTP_USER_AGENT`` -> ``user-agent``, for the keys seen so far (a bounded cache)."""
+
+
 def environ_headers(environ: WSGIEnviron) -> Headers:
-    """Collect the request headers of a WSGI environ."""
-    pairs: list[tuple[str, str]] = []
+    """Collect the request headers of a WSGI environ (one value per name: WSGI servers join
+    a repeated header's values with commas)."""
+    lists: dict[str, list[str]] = {}
+    names = _HEADER_NAMES
     for key, value in environ.items():
         if key.startswith("HTTP_"):
-            pairs.append((key[5:].replace("_", "-").lower(), value))
-    if "CONTENT_TYPE" in environ:
-        pairs.append(("content-type", environ["CONTENT_TYPE"]))
-    if environ.get("CONTENT_LENGTH"):
-        pairs.append(("content-length", environ["CONTENT_LENGTH"]))
-    return Headers(pairs)
+            name = names.get(key)
+            if name is None:
+                name = key[5:].replace("_", "-").lower()
+                if len(names) < 1024:
+                    names[key] = name
+            lists[name] = [value]
+    content_type = environ.get("CONTENT_TYPE")
+    if content_type is not None:
+        lists["content-type"] = [content_type]
+    content_length = environ.get("CONTENT_LENGTH")
+    if content_length:
+        lists["content-length"] = [content_length]
+    return Headers.from_lists(lists)
 
 
 def _environ_chunks(environ: WSGIEnviron, stream: Any) -> Iterator[bytes]:
