@@ -9,12 +9,13 @@ import pytest
 from connect_flask import Connect, ConnectBlueprint, ConnectView, cors_options
 from echo.v1.echo_connect import ECHO_SERVICE_INFO, EchoServiceSync
 from echo.v1.echo_pb2 import EchoRequest, EchoResponse
-from flask import Flask, g
+from flask import Flask, g, request
 from servers.apps import StampInterceptor, StampInterceptorSync
 from servers.echo_service import AsyncEcho, SyncEcho
 from servers.flask_features import UNARY_ECHO_INFO, AsyncUnaryEcho, FlaskEcho, create_app
+from werkzeug.exceptions import TooManyRequests
 
-from connect_core import RequestContext
+from connect_core import Code, ConnectError, ErrorDetail, RequestContext
 from connect_core.cors import ALLOWED_HEADERS, EXPOSED_HEADERS
 
 SVC = "/echo.v1.EchoService/"
@@ -103,6 +104,37 @@ def test_blueprint_hook_returning_a_response_short_circuits() -> None:
     app.register_blueprint(bp)
     r = app.test_client().post(SVC + "Echo", json={})
     assert (r.status_code, r.json) == (503, {"maintenance": True})
+
+
+def test_exception_headers_and_error_details_reach_the_client() -> None:
+    """An ``HTTPException``'s own headers (``Retry-After``) go out with its Connect error; a
+    hook's ``ConnectError`` keeps its details, in unary and stream framing."""
+    bp = ConnectBlueprint(SyncEcho())
+
+    @bp.before_request
+    def _limit() -> None:
+        if request.headers.get("x-mode") == "slow":
+            raise TooManyRequests("slow down", retry_after=30)
+        raise ConnectError(
+            Code.FAILED_PRECONDITION, "not yet", details=[ErrorDetail(EchoRequest(message="d"))]
+        )
+
+    app = Flask(__name__)
+    app.register_blueprint(bp)
+    client = app.test_client()
+    r = client.post(SVC + "Echo", json={}, headers={"x-mode": "slow"})
+    assert (r.status_code, r.headers["retry-after"]) == (429, "30")
+    assert r.json == {"code": "resource_exhausted", "message": "slow down"}
+    r = client.post(SVC + "Echo", json={})
+    assert r.status_code == 400
+    assert r.json["code"] == "failed_precondition"
+    assert r.json["details"][0]["type"] == "echo.v1.EchoRequest"
+    body = envelope(EchoRequest().SerializeToString())
+    r = client.post(SVC + "Repeat", data=body, headers={"content-type": "application/connect+json"})
+    assert r.status_code == 200 and r.headers["content-type"] == "application/connect+json"
+    end = json.loads(frames(r.data)[-1][1])
+    assert end["error"]["code"] == "failed_precondition"
+    assert end["error"]["details"][0]["type"] == "echo.v1.EchoRequest"
 
 
 # -- the extension form ----------------------------------------------------------------------
