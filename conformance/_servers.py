@@ -207,6 +207,29 @@ def run_pyvoy(app: Any, sock: Any, tls: TLSFiles | None, announce: Announce) -> 
     child.wait()
 
 
+def run_werkzeug(app: Any, sock: Any, tls: TLSFiles | None, announce: Announce) -> None:
+    """Werkzeug's development server (Flask's ``flask run``): WSGI over HTTP/1.1 (with TLS
+    when asked), a thread per connection, every connection closed after its response."""
+    if not _is_wsgi(app):
+        raise SystemExit("werkzeug serves WSGI applications: use --framework wsgi or flask")
+    import logging
+
+    from werkzeug.serving import make_server
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request
+    context = None
+    if tls is not None:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(tls.certfile, tls.keyfile)
+        if tls.client_ca is not None:
+            context.load_verify_locations(tls.client_ca)
+            context.verify_mode = ssl.CERT_REQUIRED
+    host, port = sock.getsockname()[:2]
+    server = make_server(host, port, app, threaded=True, ssl_context=context, fd=sock.fileno())
+    announce()
+    server.serve_forever()
+
+
 def _announce_when_listening(port: int, announce: Announce) -> None:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -226,5 +249,6 @@ SERVERS: dict[str, Callable[[Any, Any, TLSFiles | None, Announce], None]] = {
     "hypercorn": run_hypercorn,
     "pyvoy": run_pyvoy,
     "uvicorn": run_uvicorn,
+    "werkzeug": run_werkzeug,
 }
 """The server runners by name."""

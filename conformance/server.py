@@ -13,8 +13,9 @@ OS picks, writes a size-prefixed ``ServerCompatResponse`` naming it, and serves
 app; ``--service sync`` serves the sync handlers through it) or ``flask``
 (``ConnectBlueprint`` in a Flask app, sync handlers). ``--server`` picks the HTTP
 server under it: ``uvicorn`` (HTTP/1.1), ``hypercorn`` (HTTP/1.1 and h2c, HTTP/2 over TLS),
-``granian`` or ``pyvoy`` (the same, ASGI or WSGI) or ``gunicorn`` (WSGI, HTTP/1.1, threaded
-workers).
+``granian`` or ``pyvoy`` (the same, ASGI or WSGI), ``gunicorn`` (WSGI, HTTP/1.1, threaded
+workers) or ``werkzeug`` (Flask's development server: WSGI, HTTP/1.1, a thread per
+connection).
 """
 
 from __future__ import annotations
