@@ -4,6 +4,7 @@ extension form, and the errors a mistake gets at registration time."""
 from __future__ import annotations
 
 import json
+import uuid
 
 import pytest
 from connect_flask import Connect, ConnectBlueprint, ConnectView, cors_options
@@ -14,6 +15,7 @@ from servers.apps import StampInterceptor, StampInterceptorSync
 from servers.echo_service import AsyncEcho, SyncEcho
 from servers.flask_features import UNARY_ECHO_INFO, AsyncUnaryEcho, FlaskEcho, create_app
 from werkzeug.exceptions import TooManyRequests
+from werkzeug.test import EnvironBuilder
 
 from connect_core import Code, ConnectError, ErrorDetail, RequestContext
 from connect_core.cors import ALLOWED_HEADERS, EXPOSED_HEADERS
@@ -62,6 +64,27 @@ def test_test_client_unary_stream_and_refusals() -> None:
     assert json.loads(frames(r.data)[-1][1])["error"]["code"] == "unauthenticated"
     r = client.put("/ext" + SVC + "Echo", json={})
     assert r.status_code == 405 and r.headers["allow"] == "GET, POST"
+
+
+def test_a_stream_closed_unread_stops_its_handler() -> None:
+    """A server that closes a stream's response without reading it (its client went away
+    first) still closes the handler's generator, already run to its first message."""
+    from servers.flask_features import EVENTS
+
+    key = f"track:{uuid.uuid4()}"
+    body = envelope(EchoRequest(message=key, count=5).SerializeToString())
+    environ = EnvironBuilder(
+        path="/secure" + SVC + "Repeat",
+        method="POST",
+        data=body,
+        headers={"content-type": "application/connect+proto", "authorization": "Bearer ada"},
+    ).get_environ()
+    statuses: list[str] = []
+    result = create_app().wsgi_app(environ, lambda status, headers: statuses.append(status))
+    assert statuses == ["200 OK"]
+    assert "closed" not in EVENTS[key]  # the handler is paused at its first message
+    result.close()  # type: ignore[attr-defined]
+    assert EVENTS[key].count("closed") == 1
 
 
 def test_g_set_by_a_hook_reaches_the_handler_and_back() -> None:

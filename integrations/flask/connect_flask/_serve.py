@@ -105,9 +105,15 @@ class ConnectView:
         if call.streams:
             stream = open_wsgi_stream(call, body)
             response_class: type[Response] = current_app.response_class
-            return response_class(
+            response = response_class(
                 stream_with_context(stream.chunks), status=stream.status, headers=stream.headers
             )
+            # Closing the response closes the stream (inside the request context) as the
+            # server ends it; this also stops the handler of a stream that was never iterated.
+            close = getattr(stream.chunks, "close", None)
+            if close is not None:
+                response.call_on_close(close)
+            return response
         try:
             data = call.read_body_sync(body)
         except ConnectError as e:
