@@ -61,9 +61,16 @@ def request_body(flask_request: Request) -> WSGIRequestBody:
 
 
 def buffered_response(reply: Reply) -> Response:
-    """The Flask response of a complete reply (its content length is set by Flask)."""
+    """The Flask response of a complete reply (its content length is set by Flask).
+
+    Its body is final, already compressed as the client negotiated: ``direct_passthrough``
+    hands it to the server as it is, and tells response-compressing extensions
+    (Flask-Compress) to leave it alone. ``after_request`` hooks still see a normal response.
+    """
     response_class: type[Response] = current_app.response_class
-    return response_class(reply.body, status=reply.status, headers=reply.headers)
+    response = response_class(reply.body, status=reply.status, headers=reply.headers)
+    response.direct_passthrough = True
+    return response
 
 
 def refusal_response(refusal: Refusal) -> Response:
