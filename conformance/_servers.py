@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import socket
 import ssl
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -44,7 +45,10 @@ class TLSFiles:
 def _is_wsgi(app: object) -> bool:
     from connect_core import ConnectWSGIApplication
 
-    return isinstance(app, ConnectWSGIApplication)
+    if isinstance(app, ConnectWSGIApplication):
+        return True
+    flask = sys.modules.get("flask")  # a Flask app is WSGI (imported only when one is served)
+    return flask is not None and isinstance(app, flask.Flask)
 
 
 def run_uvicorn(app: Any, sock: Any, tls: TLSFiles | None, announce: Announce) -> None:
@@ -97,7 +101,7 @@ def run_hypercorn(app: Any, sock: Any, tls: TLSFiles | None, announce: Announce)
 def run_gunicorn(app: Any, sock: Any, tls: TLSFiles | None, announce: Announce) -> None:
     """gunicorn: WSGI over HTTP/1.1 (with TLS when asked), one worker with many threads."""
     if not _is_wsgi(app):
-        raise SystemExit("gunicorn serves WSGI applications: use --framework wsgi")
+        raise SystemExit("gunicorn serves WSGI applications: use --framework wsgi or flask")
     announce()
     from gunicorn.app.base import BaseApplication
 
@@ -203,6 +207,29 @@ def run_pyvoy(app: Any, sock: Any, tls: TLSFiles | None, announce: Announce) -> 
     child.wait()
 
 
+def run_werkzeug(app: Any, sock: Any, tls: TLSFiles | None, announce: Announce) -> None:
+    """Werkzeug's development server (Flask's ``flask run``): WSGI over HTTP/1.1 (with TLS
+    when asked), a thread per connection, every connection closed after its response."""
+    if not _is_wsgi(app):
+        raise SystemExit("werkzeug serves WSGI applications: use --framework wsgi or flask")
+    import logging
+
+    from werkzeug.serving import make_server
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request
+    context = None
+    if tls is not None:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(tls.certfile, tls.keyfile)
+        if tls.client_ca is not None:
+            context.load_verify_locations(tls.client_ca)
+            context.verify_mode = ssl.CERT_REQUIRED
+    host, port = sock.getsockname()[:2]
+    server = make_server(host, port, app, threaded=True, ssl_context=context, fd=sock.fileno())
+    announce()
+    server.serve_forever()
+
+
 def _announce_when_listening(port: int, announce: Announce) -> None:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -222,5 +249,6 @@ SERVERS: dict[str, Callable[[Any, Any, TLSFiles | None, Announce], None]] = {
     "hypercorn": run_hypercorn,
     "pyvoy": run_pyvoy,
     "uvicorn": run_uvicorn,
+    "werkzeug": run_werkzeug,
 }
 """The server runners by name."""

@@ -10,10 +10,12 @@ OS picks, writes a size-prefixed ``ServerCompatResponse`` naming it, and serves
 
 ``--framework`` picks what serves the service: ``asgi`` (the generated ASGI application),
 ``wsgi`` (the generated WSGI application) or ``fastapi`` (``ConnectRouter`` in a FastAPI
-app; ``--service sync`` serves the sync handlers through it). ``--server`` picks the HTTP
+app; ``--service sync`` serves the sync handlers through it) or ``flask``
+(``ConnectBlueprint`` in a Flask app, sync handlers). ``--server`` picks the HTTP
 server under it: ``uvicorn`` (HTTP/1.1), ``hypercorn`` (HTTP/1.1 and h2c, HTTP/2 over TLS),
-``granian`` or ``pyvoy`` (the same, ASGI or WSGI) or ``gunicorn`` (WSGI, HTTP/1.1, threaded
-workers).
+``granian`` or ``pyvoy`` (the same, ASGI or WSGI), ``gunicorn`` (WSGI, HTTP/1.1, threaded
+workers) or ``werkzeug`` (Flask's development server: WSGI, HTTP/1.1, a thread per
+connection).
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from connect_core import ServerOptions
 from ._servers import SERVERS, TLSFiles
 from ._wire import read_message, write_message
 
-FRAMEWORKS = ("asgi", "wsgi", "fastapi")
+FRAMEWORKS = ("asgi", "wsgi", "fastapi", "flask")
 
 
 def build_app(framework: str, service: str, read_max_bytes: int | None) -> object:
@@ -45,7 +47,9 @@ def build_app(framework: str, service: str, read_max_bytes: int | None) -> objec
     from ._service_sync import ConformanceServerSync
 
     handlers: object = (
-        ConformanceServerSync() if framework == "wsgi" or service == "sync" else ConformanceServer()
+        ConformanceServerSync()
+        if framework in ("wsgi", "flask") or service == "sync"
+        else ConformanceServer()
     )
     if framework == "asgi":
         from connectrpc.conformance.v1.service_connect import ConformanceServiceASGIApplication
@@ -66,6 +70,14 @@ def build_app(framework: str, service: str, read_max_bytes: int | None) -> objec
         # {"detail": ...} (as connect_fastapi's README describes).
         app.add_exception_handler(HTTPException, connect_exception_handler)
         return app
+    if framework == "flask":
+        from connect_flask import Connect, ConnectBlueprint
+        from flask import Flask
+
+        flask_app = Flask("conformance")
+        flask_app.register_blueprint(ConnectBlueprint(handlers, **options))
+        Connect(flask_app)  # Connect's 404 for calls to services the app does not serve
+        return flask_app
     raise SystemExit(f"unknown framework {framework!r}; choose one of {', '.join(FRAMEWORKS)}")
 
 

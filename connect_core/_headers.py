@@ -77,6 +77,16 @@ class Headers(MutableMapping[str, str]):
         h._b = None
         return h
 
+    @classmethod
+    def from_lists(cls, lists: dict[str, list[str]]) -> Headers:
+        """Wrap ``lists``, a dict of lower-case header names to their values, as it is (no
+        copy, no check): for servers that collected the request headers themselves."""
+        h = cls.__new__(cls)
+        h._d = lists
+        h._raw = None
+        h._b = None
+        return h
+
     def __getattr__(self, name: str) -> dict[str, list[str]]:
         # Runs only while the "_d" slot is unset: decode the raw pairs once.
         if name != "_d":

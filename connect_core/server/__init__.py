@@ -65,7 +65,13 @@ from ._endpoints import Endpoint, ServerOptions, Service
 from ._replies import Refusal, Reply, StreamReply, StreamReplySync
 from ._service_info import find_service_info, is_async_service
 from ._status import HTTP_STATUS_CODES, code_for_status, error_for_status
-from ._wsgi import WSGIRequestBody, environ_headers, serve_wsgi, status_line
+from ._wsgi import (
+    WSGIRequestBody,
+    environ_headers,
+    open_wsgi_stream,
+    serve_wsgi,
+    status_line,
+)
 
 __all__ = [
     "DRAIN_IDLE_SECONDS",
@@ -92,6 +98,7 @@ __all__ = [
     "find_service_info",
     "is_async_service",
     "not_found",
+    "open_wsgi_stream",
     "procedure_of",
     "run_unary_asgi",
     "serve_asgi",

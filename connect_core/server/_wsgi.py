@@ -14,7 +14,7 @@ from .._method import AnyServiceInfo
 from ._body import body_ended_early, drain_sync
 from ._call import Call
 from ._endpoints import ServerOptions, Service
-from ._replies import Refusal, Reply
+from ._replies import Refusal, Reply, StreamReplySync
 
 StartResponse = Callable[..., Any]
 WSGIEnviron = dict[str, Any]
@@ -48,24 +48,36 @@ def status_line(status: int) -> str:
     return f"{status} {_REASONS.get(status, 'Unknown')}"
 
 
+_HEADER_NAMES: dict[str, str] = {}
+"""``HTTP_USER_AGENT`` -> ``user-agent``, for the keys seen so far (a bounded cache)."""
+
+
 def environ_headers(environ: WSGIEnviron) -> Headers:
-    """Collect the request headers of a WSGI environ."""
-    pairs: list[tuple[str, str]] = []
+    """Collect the request headers of a WSGI environ (one value per name: WSGI servers join
+    a repeated header's values with commas)."""
+    lists: dict[str, list[str]] = {}
+    names = _HEADER_NAMES
     for key, value in environ.items():
         if key.startswith("HTTP_"):
-            pairs.append((key[5:].replace("_", "-").lower(), value))
-    if "CONTENT_TYPE" in environ:
-        pairs.append(("content-type", environ["CONTENT_TYPE"]))
-    if environ.get("CONTENT_LENGTH"):
-        pairs.append(("content-length", environ["CONTENT_LENGTH"]))
-    return Headers(pairs)
+            name = names.get(key)
+            if name is None:
+                name = key[5:].replace("_", "-").lower()
+                if len(names) < 1024:
+                    names[key] = name
+            lists[name] = [value]
+    content_type = environ.get("CONTENT_TYPE")
+    if content_type is not None:
+        lists["content-type"] = [content_type]
+    content_length = environ.get("CONTENT_LENGTH")
+    if content_length:
+        lists["content-length"] = [content_length]
+    return Headers.from_lists(lists)
 
 
-def _environ_chunks(environ: WSGIEnviron) -> Iterator[bytes]:
+def _environ_chunks(environ: WSGIEnviron, stream: Any) -> Iterator[bytes]:
     """Read the request body in chunks as they arrive: ``Content-Length`` bytes, or else to
     the end of the input (a chunked body, or an HTTP/2 one behind servers such as pyvoy, which
     declare neither), except for a GET or HEAD without a chunked body: nothing."""
-    stream = environ["wsgi.input"]
     length = environ.get("CONTENT_LENGTH")
     if length:
         declared = remaining = int(length)
@@ -110,9 +122,11 @@ class WSGIRequestBody(Iterator[bytes]):
 
     __slots__ = ("_chunks", "done")
 
-    def __init__(self, environ: WSGIEnviron) -> None:
-        """Read the body of the request ``environ`` describes."""
-        self._chunks = _environ_chunks(environ)
+    def __init__(self, environ: WSGIEnviron, stream: Any = None) -> None:
+        """Read the body of the request ``environ`` describes, from ``wsgi.input`` or from
+        ``stream``: a framework's file-like wrapper around it (Flask's ``request.stream``,
+        Django's ``request``), whose reads the framework may limit or account for."""
+        self._chunks = _environ_chunks(environ, environ["wsgi.input"] if stream is None else stream)
         self.done = False
 
     def __next__(self) -> bytes:
@@ -140,16 +154,9 @@ def serve_wsgi(
         return respond(start_response, target)
     call = target
     if call.streams:
-        before_end = None
-        if call.reads_body_before_end:
-            policy = call.drain_policy
-
-            def before_end() -> None:
-                drain_sync(body, policy)
-
-        reply = call.open_stream_sync(body, before_end)
+        reply = open_wsgi_stream(call, body)
         start_response(status_line(reply.status), reply.headers)
-        return _drained_after(reply.chunks, body, call)
+        return reply.chunks
     try:
         data = call.read_body_sync(body)
     except ConnectError as e:
@@ -157,6 +164,27 @@ def serve_wsgi(
         drain_sync(body, refusal.drain)
         return respond(start_response, refusal)
     return respond(start_response, call.run_unary_sync(data))
+
+
+def open_wsgi_stream(call: Call, body: WSGIRequestBody) -> StreamReplySync:
+    """Start a streaming ``call`` over a WSGI request ``body``: run its sync handler to its
+    first message and return the reply, whose chunks drain what the call left of the body
+    once the stream ends (before its end when :attr:`Call.reads_body_before_end`).
+
+    The step every WSGI adapter takes for a stream (:func:`serve_wsgi`, Flask, Django): send
+    the reply's status and headers, then its chunks as they come, and close them when the
+    client goes away (which stops the handler).
+    """
+    before_end = None
+    if call.reads_body_before_end:
+        policy = call.drain_policy
+
+        def before_end() -> None:
+            drain_sync(body, policy)
+
+    reply = call.open_stream_sync(body, before_end)
+    reply.chunks = _drained_after(reply.chunks, body, call)
+    return reply
 
 
 def _drained_after(chunks: Iterator[bytes], body: WSGIRequestBody, call: Call) -> Iterator[bytes]:

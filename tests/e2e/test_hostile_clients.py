@@ -235,6 +235,11 @@ def test_bidi_handler_ends_when_its_client_goes_mid_stream(single_process_server
     """A bidi stream whose client disconnects before ending its requests: the handler, waiting
     for the next request, ends; no task is left behind."""
     server = single_process_server
+    if not server.running.kind.partial_reads:
+        pytest.skip(
+            "the server reads a chunked request body in whole 64 KiB reads: the first request "
+            "message reaches the handler only with the end of the body (half-duplex)"
+        )
     key = f"bidi-gone-{uuid.uuid4()}"
     first = envelope(EchoRequest(message=key).SerializeToString())
     if server.http2:

@@ -19,13 +19,25 @@ from typing import Any
 
 import pytest
 
-from .run import GRANIAN, GUNICORN, HYPERCORN, PYVOY, UVICORN, RunningServer, ServerKind, start
+from .run import (
+    FLASK_DEV,
+    GRANIAN,
+    GUNICORN,
+    GUNICORN_SYNC,
+    HYPERCORN,
+    PYVOY,
+    UVICORN,
+    RunningServer,
+    ServerKind,
+    start,
+)
 
 ECHO_ASGI = "servers.apps:asgi_app"
 ECHO_WSGI = "servers.apps:wsgi_app"
 ECHO_FASTAPI = "servers.fastapi_app:app"
 ECHO_FASTAPI_DEPENDS = "servers.fastapi_app:depends_app"
 ECHO_FASTAPI_SYNC = "servers.fastapi_app:sync_app"
+ECHO_FLASK = "servers.flask_app:app"
 GREET_ASGI = "servers.greet_app:app"
 GREET_WSGI = "servers.greet_app:wsgi_app"
 
@@ -147,6 +159,11 @@ INTEGRATIONS = [
     Integration(
         "fastapi-sync-uvicorn", UVICORN, ECHO_FASTAPI_SYNC, stamp="wsgi", async_handlers=False
     ),
+    Integration("flask-gunicorn", GUNICORN, ECHO_FLASK, stamp="wsgi", async_handlers=False),
+    Integration(
+        "flask-gunicorn-sync", GUNICORN_SYNC, ECHO_FLASK, stamp="wsgi", async_handlers=False
+    ),
+    Integration("flask-dev", FLASK_DEV, ECHO_FLASK, stamp="wsgi", async_handlers=False),
     # More HTTP/2 servers for the core ASGI app, in the HTTP/2-specific tests only (full-duplex
     # bidi, refusals before the body, disconnects): its protocol handling is the same as under
     # hypercorn, and these servers hold a response head until body bytes follow it (as the

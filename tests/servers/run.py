@@ -1,4 +1,5 @@
-"""Launch real servers (uvicorn, hypercorn, gunicorn) as subprocesses for tests.
+"""Launch real servers (uvicorn, hypercorn, gunicorn, Flask's development server) as
+subprocesses for tests.
 
 Each server binds 127.0.0.1 on a free port; :func:`start` waits until the port accepts
 connections and :meth:`RunningServer.stop` terminates the process (and kills it when it does
@@ -29,6 +30,10 @@ class ServerKind:
     interface: str  # "asgi" or "wsgi"
     http2: bool  # True when tests should talk HTTP/2 prior knowledge (h2c) to it
     processes: int = 1  # worker processes serving requests (state is per process)
+    keep_alive: bool = True  # False: the server closes the connection after each response
+    # False: the server hands the application a chunked request body in whole reads (64 KiB
+    # or the end of the body), never the bytes that arrived so far
+    partial_reads: bool = True
 
     def command(self, app: str, port: int) -> list[str]:
         py = sys.executable
@@ -84,6 +89,41 @@ class ServerKind:
                 "--log-level",
                 "warning",
             ]
+        if self.name == "gunicorn-sync":  # one request at a time per worker process
+            return [
+                py,
+                "-m",
+                "gunicorn",
+                app,
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                str(self.processes),
+                "--worker-class",
+                "sync",
+                "--graceful-timeout",
+                "2",
+                "--timeout",
+                "60",
+                "--log-level",
+                "warning",
+            ]
+        if self.name == "flask-dev":  # Flask's development server (werkzeug), threaded
+            return [
+                py,
+                "-m",
+                "flask",
+                "--app",
+                app,
+                "run",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--with-threads",
+                "--no-reload",
+                "--no-debugger",
+            ]
         if self.name == "granian":
             return [
                 str(VENV_BIN / "granian"),
@@ -109,6 +149,8 @@ HYPERCORN = ServerKind("hypercorn", "asgi", http2=True)
 GUNICORN = ServerKind("gunicorn", "wsgi", http2=False, processes=2)
 GRANIAN = ServerKind("granian", "asgi", http2=True)
 PYVOY = ServerKind("pyvoy", "asgi", http2=True)
+GUNICORN_SYNC = ServerKind("gunicorn-sync", "wsgi", http2=False, processes=4, keep_alive=False)
+FLASK_DEV = ServerKind("flask-dev", "wsgi", http2=False, keep_alive=False, partial_reads=False)
 
 
 @dataclass
@@ -220,7 +262,7 @@ def start(kind: ServerKind, app: str, log_dir: Path, timeout: float = 30.0) -> R
                 break
             if _accepts(port) and (
                 # The gunicorn arbiter binds before its workers have imported the app.
-                kind.name != "gunicorn" or _gunicorn_ready(server, deadline)
+                not kind.name.startswith("gunicorn") or _gunicorn_ready(server, deadline)
             ):
                 return server
             time.sleep(0.05)
