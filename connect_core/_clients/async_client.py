@@ -232,7 +232,12 @@ class ConnectClient(ClientBase):
             raise transport_error(e, self.base_url) from e
         try:
             message, headers, trailers = protocol.unary_response(
-                method, response.status, response.headers, body, response.trailers
+                method,
+                response.status,
+                response.headers,
+                body,
+                response.trailers,
+                f"{req.method} {self.base_url}{method.procedure}",
             )
         except ConnectError:
             headers, trailers = protocol.response_metadata(response.headers, response.trailers)
@@ -357,7 +362,12 @@ class ConnectClient(ClientBase):
             decoder = protocol.stream_decoder(method, response.status, response.headers)
             if decoder is None:
                 raw = await _read(response, deadline, self.base_url)
-                err = protocol.http_error(response.status, response.headers, raw)
+                err = protocol.http_error(
+                    response.status,
+                    response.headers,
+                    raw,
+                    f"POST {self.base_url}{method.procedure}",
+                )
                 for k, v in response.headers.multi_items():
                     err.metadata.setdefault(k, []).append(v)
                 raise err

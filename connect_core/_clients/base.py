@@ -6,6 +6,7 @@ Connect); the transports are in ``connect_core._transports``.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypedDict
 
@@ -89,7 +90,8 @@ def resolve_get(config: ClientConfig, method: MethodInfo[Any, Any], use_get: boo
 def transport_error(e: TransportError, base_url: str) -> ConnectError:
     """The :class:`ConnectError` a call raises for its transport's failure ``e``.
 
-    A connection that could not be made names the address the transport tried and the
+    A connection that could not be made names the address the transport tried, why (the
+    operating system's reason, such as "connection refused", when there is one) and the
     client's base URL, the two things to check.
     """
     if e.code is Code.DEADLINE_EXCEEDED:
@@ -97,10 +99,33 @@ def transport_error(e: TransportError, base_url: str) -> ConnectError:
     if e.address is not None:
         return ConnectError(
             e.code,
-            f"cannot connect to {e.address} ({e}); is the server running, and is {base_url} "
-            "its address?",
+            f"cannot connect to {e.address}: {_connect_reason(e)}; is the server running, and "
+            f"is {base_url} its address?",
         )
     return ConnectError(e.code, str(e))
+
+
+def _connect_reason(e: BaseException) -> str:
+    """Why a connection failed: the innermost operating-system error's reason (``"connection
+    refused"``), else the HTTP library's exception, named with its package."""
+    reason = ""
+    seen: set[int] = set()
+    cause: BaseException | None = e
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        if isinstance(cause, OSError):
+            if isinstance(cause.errno, int) and cause.errno > 0:
+                reason = os.strerror(cause.errno)  # asyncio's own text names no reason
+            elif cause.strerror:
+                reason = cause.strerror  # a resolver's error (socket.gaierror)
+        cause = cause.__cause__ or cause.__context__
+    if reason:
+        return reason[:1].lower() + reason[1:]
+    inner = e.__cause__ or e
+    kind = type(inner)
+    package = kind.__module__.split(".")[0]
+    name = kind.__qualname__ if package == "builtins" else f"{package}.{kind.__qualname__}"
+    return f"{name}: {inner}" if str(inner) else name
 
 
 def deadline_error() -> ConnectError:

@@ -192,7 +192,12 @@ class ConnectClientSync(ClientBase):
             raise canceled_error()  # the body may have been cut short
         try:
             message, headers, trailers = protocol.unary_response(
-                method, response.status, response.headers, body, response.trailers
+                method,
+                response.status,
+                response.headers,
+                body,
+                response.trailers,
+                f"{req.method} {self.base_url}{method.procedure}",
             )
         except ConnectError:
             headers, trailers = protocol.response_metadata(response.headers, response.trailers)
@@ -314,7 +319,12 @@ class ConnectClientSync(ClientBase):
                     raise err from e
                 if cancel is not None and cancel.canceled:
                     raise canceled_error()
-                err = protocol.http_error(response.status, response.headers, raw)
+                err = protocol.http_error(
+                    response.status,
+                    response.headers,
+                    raw,
+                    f"POST {self.base_url}{method.procedure}",
+                )
                 for k, v in response.headers.multi_items():
                     err.metadata.setdefault(k, []).append(v)
                 raise err
