@@ -18,11 +18,10 @@ from __future__ import annotations
 
 import argparse
 import shutil
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
-
-from connect_core._codegen.generate import GenerateError, generate
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -56,11 +55,14 @@ def _remove_empty_dirs(directory: Path, *, stop: Path) -> None:
 
 
 def compile_protos(proto_root: Path, out: Path) -> None:
-    """Compile every proto file under ``proto_root`` into ``out`` (``connect-python-generate``)."""
-    try:
-        generate([proto_root], out)
-    except GenerateError as e:
-        raise SystemExit(f"{proto_root}: {e}") from None
+    """Compile every proto file under ``proto_root`` into ``out`` with the
+    ``connect-python-generate`` command installed beside this Python."""
+    command = Path(sys.executable).parent / "connect-python-generate"
+    result = subprocess.run(
+        [str(command), str(proto_root), "--out", str(out)], capture_output=True, text=True
+    )
+    if result.returncode != 0:
+        raise SystemExit(result.stderr)
 
 
 def main(argv: list[str] | None = None) -> int:
