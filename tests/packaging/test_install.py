@@ -130,6 +130,8 @@ def test_distribution_metadata(built: Path, dist: Distribution) -> None:
         # The clients' default transport comes with a plain install.
         assert any(r.startswith("httpx") and "extra" not in r for r in requires), requires
         assert any(r.startswith("grpcio-tools") and "extra == 'generate'" in r for r in requires)
+        extras = set(meta.get_all("Provides-Extra") or [])
+        assert extras == {"brotli", "zstd", "httpx", "fast", "aiohttp", "h2", "generate"}
         assert "connect-python-generate = connect_core._codegen.generate:main" in entry_points
         assert "protoc-gen-connect-python = connect_core._codegen.plugin:main" in entry_points
     else:
