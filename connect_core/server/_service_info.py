@@ -49,9 +49,15 @@ def check_instance(service: object) -> None:
     """
     if isinstance(service, type):
         name = service.__qualname__
+        infos = [
+            vars(c)[SERVICE_INFO_ATTRIBUTE]
+            for c in service.__mro__
+            if SERVICE_INFO_ATTRIBUTE in vars(c)
+        ]
+        app = infos[0].name.rsplit(".", 1)[-1] if infos else "XService"
         raise TypeError(
             f"got the class {name} where a service object belongs: pass an instance, "
-            f"{name}() (e.g. ConnectRouter({name}()), XServiceASGIApplication({name}()))"
+            f"{name}() (e.g. ConnectRouter({name}()), {app}ASGIApplication({name}()))"
         )
 
 

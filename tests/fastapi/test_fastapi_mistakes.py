@@ -99,7 +99,7 @@ class Echo(EchoService):
 def test_the_service_class_instead_of_an_instance() -> None:
     expected = (
         "got the class Echo where a service object belongs: pass an instance, Echo() (e.g. "
-        "ConnectRouter(Echo()), XServiceASGIApplication(Echo()))"
+        "ConnectRouter(Echo()), EchoServiceASGIApplication(Echo()))"
     )
     for build in (ConnectRouter, Service, EchoServiceASGIApplication):
         with pytest.raises(TypeError) as info:
