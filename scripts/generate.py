@@ -1,8 +1,9 @@
 """Regenerate every generated Python file in the repository.
 
 For each (proto root, output directory) pair in ``TARGETS`` this compiles every ``.proto``
-file under the root with ``python -m grpc_tools.protoc`` into ``*_pb2.py``, ``*_pb2.pyi``
-and, through this repository's plugin ``protoc-gen-connect-python``, ``*_connect.py``.
+file under the root with ``connect-python-generate`` (``grpc_tools.protoc``) into ``*_pb2.py``,
+``*_pb2.pyi`` and, through this repository's plugin ``protoc-gen-connect-python``,
+``*_connect.py``.
 
 Usage::
 
@@ -16,9 +17,7 @@ Generated files in an output directory that no proto file produces any more are 
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
-import stat
 import subprocess
 import sys
 import tempfile
@@ -39,24 +38,6 @@ TARGETS: list[tuple[str, str]] = [
 GENERATED_SUFFIXES = ("_pb2.py", "_pb2.pyi", "_connect.py")
 
 
-def _plugin(workdir: Path) -> Path:
-    """The plugin executable: the installed console script, else a wrapper script."""
-    name = "protoc-gen-connect-python"
-    installed = Path(sys.executable).parent / (name + (".exe" if os.name == "nt" else ""))
-    if installed.exists():
-        return installed
-    if os.name == "nt":
-        wrapper = workdir / f"{name}.cmd"
-        wrapper.write_text(f'@"{sys.executable}" -m connect_core._codegen.plugin %*\r\n')
-    else:
-        wrapper = workdir / name
-        wrapper.write_text(
-            f'#!/bin/sh\nexec "{sys.executable}" -m connect_core._codegen.plugin "$@"\n'
-        )
-        wrapper.chmod(wrapper.stat().st_mode | stat.S_IXUSR)
-    return wrapper
-
-
 def _generated_files(directory: Path) -> dict[str, bytes]:
     """The generated files below ``directory``, by path relative to it."""
     if not directory.is_dir():
@@ -74,26 +55,15 @@ def _remove_empty_dirs(directory: Path, *, stop: Path) -> None:
         directory = directory.parent
 
 
-def compile_protos(proto_root: Path, out: Path, plugin: Path) -> None:
-    """Compile every proto file under ``proto_root`` into ``out``."""
-    protos = sorted(p.relative_to(proto_root).as_posix() for p in proto_root.rglob("*.proto"))
-    if not protos:
-        raise SystemExit(f"no .proto files under {proto_root}")
-    out.mkdir(parents=True, exist_ok=True)
-    command = [
-        sys.executable,
-        "-m",
-        "grpc_tools.protoc",  # adds the well-known types' include path itself
-        f"--proto_path={proto_root}",
-        f"--plugin=protoc-gen-connect-python={plugin}",
-        f"--python_out={out}",
-        f"--pyi_out={out}",
-        f"--connect-python_out={out}",
-        *protos,
-    ]
-    result = subprocess.run(command, cwd=proto_root, capture_output=True, text=True)
+def compile_protos(proto_root: Path, out: Path) -> None:
+    """Compile every proto file under ``proto_root`` into ``out`` with the
+    ``connect-python-generate`` command installed beside this Python."""
+    command = Path(sys.executable).parent / "connect-python-generate"
+    result = subprocess.run(
+        [str(command), str(proto_root), "--out", str(out)], capture_output=True, text=True
+    )
     if result.returncode != 0:
-        raise SystemExit(f"protoc failed for {proto_root}:\n{result.stderr}")
+        raise SystemExit(result.stderr)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -108,10 +78,9 @@ def main(argv: list[str] | None = None) -> int:
     drift: list[str] = []
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
-        plugin = _plugin(workdir)
         for index, (proto_root, out_dir) in enumerate(TARGETS):
             scratch = workdir / f"out{index}"
-            compile_protos(REPO / proto_root, scratch, plugin)
+            compile_protos(REPO / proto_root, scratch)
             fresh = _generated_files(scratch)
             target = REPO / out_dir
             current = _generated_files(target)

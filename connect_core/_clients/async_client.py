@@ -25,9 +25,12 @@ from .base import (
     CallPlan,
     ClientBase,
     HeadersLike,
+    check_request,
+    check_stream,
     deadline_error,
     single_response,
     transport_error,
+    wrong_request,
 )
 from .metadata import record_headers, record_response
 
@@ -69,10 +72,13 @@ async def _aiter(messages: AsyncIterable[Message] | Iterable[Message]) -> AsyncI
 
 
 async def _encode(
-    protocol: ClientProtocol, messages: AsyncIterator[Message]
+    protocol: ClientProtocol, messages: AsyncIterator[Message], method: MethodInfo[Any, Any]
 ) -> AsyncIterator[bytes]:
     encode = protocol.encode_message
+    expected = method.input
     async for m in messages:
+        if type(m) is not expected:
+            raise wrong_request(method, m)
         yield encode(m)
 
 
@@ -186,6 +192,8 @@ class ConnectClient(ClientBase):
     async def _unary(
         self, method: MethodInfo[REQ, RES], request: REQ, **options: Unpack[CallOptions]
     ) -> RES:
+        if type(request) is not method.input:
+            raise wrong_request(method, request)
         setup = self._setup(method, options)
         chains = self._chains
         timeout = setup.timeout_ms
@@ -232,7 +240,12 @@ class ConnectClient(ClientBase):
             raise transport_error(e, self.base_url) from e
         try:
             message, headers, trailers = protocol.unary_response(
-                method, response.status, response.headers, body, response.trailers
+                method,
+                response.status,
+                response.headers,
+                body,
+                response.trailers,
+                f"{req.method} {self.base_url}{method.procedure}",
             )
         except ConnectError:
             headers, trailers = protocol.response_metadata(response.headers, response.trailers)
@@ -252,6 +265,7 @@ class ConnectClient(ClientBase):
         request: AsyncIterable[REQ] | Iterable[REQ],
         **options: Unpack[CallOptions],
     ) -> RES:
+        check_stream(method, request, is_async=True)
         setup = self._setup(method, options)
         chains = self._chains
         reply: RES
@@ -281,6 +295,7 @@ class ConnectClient(ClientBase):
     def _server_stream(
         self, method: MethodInfo[REQ, RES], request: REQ, **options: Unpack[CallOptions]
     ) -> AsyncIterator[RES]:
+        check_request(method, request)
         setup = self._setup(method, options)
         chains = self._chains
         if chains is None:
@@ -299,6 +314,7 @@ class ConnectClient(ClientBase):
         request: AsyncIterable[REQ] | Iterable[REQ],
         **options: Unpack[CallOptions],
     ) -> AsyncIterator[RES]:
+        check_stream(method, request, is_async=True)
         setup = self._setup(method, options)
         chains = self._chains
         if chains is None:
@@ -338,7 +354,7 @@ class ConnectClient(ClientBase):
         body: bytes | AsyncIterator[bytes] = (
             protocol.encode_message(request)
             if isinstance(request, Message)
-            else _encode(protocol, request)
+            else _encode(protocol, request, method)
         )
         transport = self._transport
         url = self.base_url + method.procedure
@@ -357,7 +373,12 @@ class ConnectClient(ClientBase):
             decoder = protocol.stream_decoder(method, response.status, response.headers)
             if decoder is None:
                 raw = await _read(response, deadline, self.base_url)
-                err = protocol.http_error(response.status, response.headers, raw)
+                err = protocol.http_error(
+                    response.status,
+                    response.headers,
+                    raw,
+                    f"POST {self.base_url}{method.procedure}",
+                )
                 for k, v in response.headers.multi_items():
                     err.metadata.setdefault(k, []).append(v)
                 raise err

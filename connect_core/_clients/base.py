@@ -6,8 +6,11 @@ Connect); the transports are in ``connect_core._transports``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import os
+from collections.abc import AsyncIterable, Callable, Iterable, Mapping, Sequence
 from typing import Any, TypedDict
+
+from google.protobuf.message import Message
 
 from .._code import Code
 from .._errors import ConnectError
@@ -69,6 +72,46 @@ def single_response(first: Any, second: Any) -> Any:
     return first
 
 
+def _rpc_name(method: MethodInfo[Any, Any]) -> str:
+    return f"{method.service_name}.{method.name}"
+
+
+def _what(value: object) -> str:
+    name = value.DESCRIPTOR.full_name if isinstance(value, Message) else type(value).__qualname__
+    return f"{'an' if name[:1].lower() in 'aeiou' else 'a'} {name}"
+
+
+def wrong_request(method: MethodInfo[Any, Any], request: object) -> TypeError:
+    """The error of a call given something else than its method's request message."""
+    name = method.input.__name__
+    hint = f"{name}(**fields) builds one from a dict" if isinstance(request, dict) else ""
+    return TypeError(
+        f"{_rpc_name(method)} takes {method.input.DESCRIPTOR.full_name} messages, not "
+        f"{_what(request)}: build the request with {name}(...)" + (f"; {hint}" if hint else "")
+    )
+
+
+def check_request(method: MethodInfo[Any, Any], request: object) -> None:
+    """Refuse a request that is not the method's request message (a ``TypeError`` naming
+    both), before anything is sent: protobuf would encode another message type silently."""
+    if type(request) is not method.input:
+        raise wrong_request(method, request)
+
+
+def check_stream(method: MethodInfo[Any, Any], request: object, *, is_async: bool) -> None:
+    """Refuse a single message (or a dict, a string) where a method takes a stream of them."""
+    if isinstance(request, (Message, dict, str, bytes)) or not (
+        isinstance(request, Iterable) or (is_async and isinstance(request, AsyncIterable))
+    ):
+        name = method.input.__name__
+        kinds = "a list, a generator or an async iterable" if is_async else "a list or a generator"
+        raise TypeError(
+            f"{_rpc_name(method)} is {method.stream_type.value.replace('_', '-')}ing: pass "
+            f"an iterable of {method.input.DESCRIPTOR.full_name} messages ({kinds}), not "
+            f"{_what(request)}; for one message, pass [{name}(...)]"
+        )
+
+
 def resolve_get(config: ClientConfig, method: MethodInfo[Any, Any], use_get: bool | None) -> bool:
     """Whether a unary call goes out as GET.
 
@@ -89,7 +132,8 @@ def resolve_get(config: ClientConfig, method: MethodInfo[Any, Any], use_get: boo
 def transport_error(e: TransportError, base_url: str) -> ConnectError:
     """The :class:`ConnectError` a call raises for its transport's failure ``e``.
 
-    A connection that could not be made names the address the transport tried and the
+    A connection that could not be made names the address the transport tried, why (the
+    operating system's reason, such as "connection refused", when there is one) and the
     client's base URL, the two things to check.
     """
     if e.code is Code.DEADLINE_EXCEEDED:
@@ -97,10 +141,35 @@ def transport_error(e: TransportError, base_url: str) -> ConnectError:
     if e.address is not None:
         return ConnectError(
             e.code,
-            f"cannot connect to {e.address} ({e}); is the server running, and is {base_url} "
-            "its address?",
+            f"cannot connect to {e.address}: {_connect_reason(e)}; is the server running, and "
+            f"is {base_url} its address?",
         )
     return ConnectError(e.code, str(e))
+
+
+def _connect_reason(e: BaseException) -> str:
+    """Why a connection failed: the innermost operating-system error's reason (``"connection
+    refused"``), else the HTTP library's exception, named with its package."""
+    reason = ""
+    seen: set[int] = set()
+    cause: BaseException | None = e
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        if isinstance(cause, OSError):
+            if isinstance(cause.errno, int) and cause.errno > 0:
+                reason = os.strerror(cause.errno)  # asyncio's own text names no reason
+            elif cause.strerror:
+                reason = cause.strerror  # a resolver's error (socket.gaierror)
+        cause = cause.__cause__ or cause.__context__
+    if reason:
+        return reason[:1].lower() + reason[1:]
+    inner = e.__cause__
+    if inner is None:  # the transport's own words
+        return str(e)
+    kind = type(inner)
+    package = kind.__module__.split(".")[0]
+    name = kind.__qualname__ if package == "builtins" else f"{package}.{kind.__qualname__}"
+    return f"{name}: {inner}" if str(inner) else name
 
 
 def deadline_error() -> ConnectError:

@@ -25,9 +25,12 @@ from .base import (
     ClientBase,
     HeadersLike,
     canceled_error,
+    check_request,
+    check_stream,
     deadline_error,
     single_response,
     transport_error,
+    wrong_request,
 )
 from .cancel import CancelHandle
 from .metadata import record_headers, record_response
@@ -52,9 +55,14 @@ def _context(method: MethodInfo[Any, Any], setup: CallPlan) -> ClientContextSync
     return ctx
 
 
-def _encode(protocol: ClientProtocol, messages: Iterable[Message]) -> Iterator[bytes]:
+def _encode(
+    protocol: ClientProtocol, messages: Iterable[Message], method: MethodInfo[Any, Any]
+) -> Iterator[bytes]:
     encode = protocol.encode_message
+    expected = method.input
     for m in messages:
+        if type(m) is not expected:
+            raise wrong_request(method, m)
         yield encode(m)
 
 
@@ -143,6 +151,8 @@ class ConnectClientSync(ClientBase):
     def _unary(
         self, method: MethodInfo[REQ, RES], request: REQ, **options: Unpack[CallOptions]
     ) -> RES:
+        if type(request) is not method.input:
+            raise wrong_request(method, request)
         setup = self._setup(method, options)
         chains = self._chains
         reply: RES
@@ -192,7 +202,12 @@ class ConnectClientSync(ClientBase):
             raise canceled_error()  # the body may have been cut short
         try:
             message, headers, trailers = protocol.unary_response(
-                method, response.status, response.headers, body, response.trailers
+                method,
+                response.status,
+                response.headers,
+                body,
+                response.trailers,
+                f"{req.method} {self.base_url}{method.procedure}",
             )
         except ConnectError:
             headers, trailers = protocol.response_metadata(response.headers, response.trailers)
@@ -212,6 +227,7 @@ class ConnectClientSync(ClientBase):
         request: Iterable[REQ],
         **options: Unpack[CallOptions],
     ) -> RES:
+        check_stream(method, request, is_async=False)
         setup = self._setup(method, options)
         chains = self._chains
         reply: RES
@@ -231,6 +247,7 @@ class ConnectClientSync(ClientBase):
     def _server_stream(
         self, method: MethodInfo[REQ, RES], request: REQ, **options: Unpack[CallOptions]
     ) -> Iterator[RES]:
+        check_request(method, request)
         setup = self._setup(method, options)
         chains = self._chains
         if chains is None:
@@ -251,6 +268,7 @@ class ConnectClientSync(ClientBase):
         request: Iterable[REQ],
         **options: Unpack[CallOptions],
     ) -> Iterator[RES]:
+        check_stream(method, request, is_async=False)
         setup = self._setup(method, options)
         chains = self._chains
         if chains is None:
@@ -285,7 +303,7 @@ class ConnectClientSync(ClientBase):
         body: bytes | Iterator[bytes] = (
             protocol.encode_message(request)
             if isinstance(request, Message)
-            else _encode(protocol, request)
+            else _encode(protocol, request, method)
         )
         try:
             response = self._transport.send(
@@ -314,7 +332,12 @@ class ConnectClientSync(ClientBase):
                     raise err from e
                 if cancel is not None and cancel.canceled:
                     raise canceled_error()
-                err = protocol.http_error(response.status, response.headers, raw)
+                err = protocol.http_error(
+                    response.status,
+                    response.headers,
+                    raw,
+                    f"POST {self.base_url}{method.procedure}",
+                )
                 for k, v in response.headers.multi_items():
                     err.metadata.setdefault(k, []).append(v)
                 raise err

@@ -111,8 +111,10 @@ class ClientProtocol(Protocol):
         headers: Headers,
         body: bytes,
         trailers: Headers,
+        url: str = "",
     ) -> tuple[Any, Headers, Headers]:
-        """``(message, headers, trailers)`` of a unary response; raise its error."""
+        """``(message, headers, trailers)`` of a unary response; raise its error (``url``,
+        the request's, is named in the error of a response that is not the protocol's)."""
         ...
 
     def response_metadata(
@@ -132,6 +134,7 @@ class ClientProtocol(Protocol):
         (read the body and pass it to :meth:`http_error`)."""
         ...
 
-    def http_error(self, status: int, headers: Headers, body: bytes) -> ConnectError:
-        """The error a non-200 response stands for."""
+    def http_error(self, status: int, headers: Headers, body: bytes, url: str = "") -> ConnectError:
+        """The error a non-200 response stands for (a response that carries no error of the
+        protocol's, such as a framework's 404 page, names its status and ``url``)."""
         ...

@@ -204,6 +204,7 @@ class ConnectClientProtocol:
         headers: Headers,
         body: bytes,
         trailers: Headers,
+        url: str = "",
     ) -> tuple[Any, Headers, Headers]:
         """``(message, headers, trailers)`` of a unary response; raise its error.
 
@@ -212,7 +213,7 @@ class ConnectClientProtocol:
         """
         plain, trailers = self.response_metadata(headers, trailers)
         if status != 200:
-            raise _attach_metadata(self.http_error(status, headers, body), plain, trailers)
+            raise _attach_metadata(self.http_error(status, headers, body, url), plain, trailers)
         ctype = headers.get("content-type") or ""
         if ctype != self._unary_ctype and not _same_media_type(ctype, self._unary_ctype):
             raise _attach_metadata(
@@ -241,9 +242,11 @@ class ConnectClientProtocol:
                 return _split_trailers(headers, http_trailers)
         return headers, http_trailers
 
-    def http_error(self, status: int, headers: Headers, body: bytes) -> ConnectError:
+    def http_error(self, status: int, headers: Headers, body: bytes, url: str = "") -> ConnectError:
         """The error of a non-200 response: its Connect JSON error body when it has one, else
-        the code the protocol's HTTP-to-code table gives for the status."""
+        the code the protocol's HTTP-to-code table gives for the status, with a message that
+        names the status and ``url`` (a response that is not Connect's, such as a framework's
+        404 page, most often means the URL is wrong)."""
         fallback = Code.from_http_status(status)
         ctype = headers.get("content-type") or ""
         if ctype.startswith("application/json") and body:
@@ -253,9 +256,14 @@ class ConnectClientProtocol:
                 if comp is not None:
                     body = comp.decompress(body, self.config.read_max_bytes)
             except ConnectError:
-                return ConnectError(fallback, f"HTTP {status}", wire=True)
-            return ConnectError.from_json(body, fallback=fallback)
-        return ConnectError(fallback, f"HTTP {status}", wire=True)
+                return ConnectError(fallback, _not_connect(status, b"", url), wire=True)
+            try:
+                data = json.loads(body)
+            except ValueError:
+                data = None
+            if isinstance(data, dict) and ("code" in data or "message" in data):
+                return ConnectError.from_dict(data, fallback=fallback)
+        return ConnectError(fallback, _not_connect(status, body, url), wire=True)
 
     def stream_decoder(
         self, method: MethodInfo[Any, Any], status: int, headers: Headers
@@ -271,6 +279,23 @@ class ConnectClientProtocol:
         encoding = headers.get("connect-content-encoding")
         comp = self.compression(encoding) if encoding else None
         return ConnectResponseDecoder(self.config, method.output, comp, headers)
+
+
+def _not_connect(status: int, body: bytes, url: str) -> str:
+    """The message of an HTTP error response that carries no Connect error."""
+    where = f" from {url}" if url else ""
+    text = body.decode("utf-8", "replace").strip()[:200]
+    shown = f" (its body: {text})" if text else ""
+    if status == 404:
+        return (
+            f"HTTP 404{where}, not a Connect response{shown}: nothing serves this procedure "
+            "at that URL; check the client's base URL, which must include the path the "
+            "service is mounted under (a FastAPI ConnectRouter's prefix, an app.mount path)"
+        )
+    return (
+        f"HTTP {status}{where}, not a Connect response{shown}: something other than the "
+        "Connect service answered (a proxy, the framework, or a server that is not Connect)"
+    )
 
 
 _UNARY_FAMILY = "application/"

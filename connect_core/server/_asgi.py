@@ -8,7 +8,7 @@ import threading
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, MutableMapping
 from functools import partial
-from typing import Any
+from typing import Any, NoReturn
 
 from typing_extensions import Unpack
 
@@ -476,6 +476,18 @@ class ConnectASGIApplication:
         self.path = self._service.path
         """The path prefix of every procedure, e.g. ``/greet.v1.GreetService/``."""
 
+    # ``app.include_router(application)`` reads these of a router: say what to do instead. An
+    # AttributeError keeps ``getattr(app, "routes", [])`` (Starlette's Mount) working.
+    @property
+    def routes(self) -> NoReturn:
+        """Not a router's: raises ``AttributeError`` saying how to serve this application
+        from a FastAPI or Starlette app."""
+        raise AttributeError(_not_a_router(type(self).__name__))
+
+    @property
+    def _contains_router(self) -> NoReturn:
+        raise AttributeError(_not_a_router(type(self).__name__))
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Serve one ASGI connection scope."""
         kind = scope["type"]
@@ -492,6 +504,16 @@ class ConnectASGIApplication:
         else:
             target = start_call(ep, scope["method"], headers, query, None)
         await serve_asgi(target, receive, send)
+
+
+def _not_a_router(name: str) -> str:
+    return (
+        f"{name} is an ASGI application, not a router, so app.include_router() cannot take "
+        "it: in FastAPI, serve the service with app.include_router(ConnectRouter(service), "
+        "prefix='/rpc') (from connect_fastapi), or mount the application with "
+        f"app.mount('/rpc', {name}(service)), which skips FastAPI's dependencies and /docs; "
+        "clients then call http://host:port/rpc"
+    )
 
 
 async def _lifespan(receive: Receive, send: Send) -> None:

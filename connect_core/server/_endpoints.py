@@ -21,7 +21,7 @@ from .._protocol.server import HTTPError, ServerProtocol
 from ._body import DrainPolicy
 from ._call import Call, choose_protocol, not_found, procedure_of, refusal_for, start_call
 from ._replies import Refusal
-from ._service_info import find_service_info, is_async_service
+from ._service_info import check_instance, find_service_info, is_async_service
 
 DEFAULT_READ_MAX_BYTES = 4 * 1024 * 1024
 DEFAULT_COMPRESS_MIN_BYTES = 1024
@@ -199,6 +199,7 @@ def build_endpoints(
     Raises ``TypeError`` at once when the service misses a method or has one of the wrong
     kind, so a mistake shows at start-up rather than at the first request.
     """
+    check_instance(service)
     protocols = protocols or build_protocols(options)
     interceptors: Sequence[object] = tuple(options.get("interceptors", ()))
     check_interceptors(interceptors, is_async=is_async)

@@ -78,14 +78,17 @@ class Todos(TodoService):
         self, request: WatchTodosRequest, ctx: RequestContext
     ) -> AsyncIterator[TodoEvent]:
         store, user = _store(ctx), _user(ctx)
+        limit = request.max_events  # 0: no limit
         sent = 0
         with store.watch(user) as events:
             # Subscribed: open the stream now, even when there is nothing to send yet.
             await ctx.send_headers()
             for todo in store.list(user):
+                if limit and sent >= limit:
+                    return  # max_events counts the existing todos too
                 yield TodoEvent(kind=TodoEvent.KIND_EXISTING, todo=todo)
                 sent += 1
-            while not request.max_events or sent < request.max_events:
+            while not limit or sent < limit:
                 yield await events.get()
                 sent += 1
 

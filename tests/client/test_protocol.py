@@ -95,12 +95,21 @@ async def unary_error(app: Any) -> ConnectError:
 async def test_http_status_without_connect_body(status: int, code: Code) -> None:
     app = canned(status, [(b"content-type", b"text/html")], b"<h1>proxy says no</h1>")
     err = await unary_error(app)
-    assert (err.code, err.message) == (code, f"HTTP {status}")
+    # The status, the URL, what came back, and (for a 404) what to check.
+    assert err.code is code
+    assert err.message.startswith(
+        f"HTTP {status} from POST {URL}/echo.v1.EchoService/Echo, not a Connect response "
+        "(its body: <h1>proxy says no</h1>)"
+    ), err.message
+    assert ("check the client's base URL" in err.message) is (status == 404)
     client = EchoServiceClient(URL, transport=ASGITransport(app))
     with pytest.raises(ConnectError) as info:
         async for _ in client.repeat(EchoRequest()):
             pass
     assert info.value.code is code
+    assert info.value.message.startswith(
+        f"HTTP {status} from POST {URL}/echo.v1.EchoService/Repeat, not a Connect response"
+    )
 
 
 @arun
@@ -112,6 +121,11 @@ async def test_json_error_body() -> None:
     # A JSON body without a code keeps the status's code; a broken one too.
     err = await unary_error(canned(403, [(b"content-type", b"application/json")], b'{"x": 1}'))
     assert err.code is Code.PERMISSION_DENIED
+    assert 'not a Connect response (its body: {"x": 1})' in err.message
+    err = await unary_error(
+        canned(403, [(b"content-type", b"application/json")], b'{"message": "m"}')
+    )
+    assert (err.code, err.message) == (Code.PERMISSION_DENIED, "m")
     err = await unary_error(canned(503, [(b"content-type", b"application/json")], b"{oops"))
     assert err.code is Code.UNAVAILABLE
 

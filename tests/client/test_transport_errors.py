@@ -398,7 +398,7 @@ def test_clients_turn_a_transport_error_into_a_connect_error(call: Any, failing:
         call(failing(error))
     assert info.value.code is Code.PERMISSION_DENIED
     assert info.value.message == (
-        "cannot connect to rpc.test:443 (TLS handshake failed); is the server running, and is "
+        "cannot connect to rpc.test:443: TLS handshake failed; is the server running, and is "
         "http://rpc.test/api its address?"
     )
     assert info.value.__cause__ is error
