@@ -3,10 +3,12 @@ error (never a partial or altered message), and the server keeps answering healt
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import json
 import socket
 import struct
+import subprocess
 import time
 import uuid
 from collections.abc import Iterator
@@ -311,5 +313,52 @@ def test_flow_blocked_bidi_handlers_end_when_connections_reset(h2_server) -> Non
         call.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         call.close()  # abort: RST
     assert wait_idle(server, key, timeout=5) == (0, 30), "a flow-blocked handler never ended"
+    with client_for(server) as client:
+        _healthy(client)
+
+
+def _rss_kib(pid: int) -> int:
+    """Resident memory of process ``pid`` and its children (a server's workers)."""
+    children = subprocess.run(
+        ["pgrep", "-P", str(pid)], capture_output=True, text=True, check=False
+    ).stdout.split()
+    total = 0
+    for each in [pid, *map(int, children)]:
+        with contextlib.suppress(OSError), open(f"/proc/{each}/status") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+    return total
+
+
+def test_h2_server_stream_never_read_keeps_memory_bounded(h2_server) -> None:  # type: ignore[no-untyped-def]
+    """An HTTP/2 client that opens the largest flow-control windows and then reads nothing of
+    a fast server stream (32 KiB messages): the server's memory stays bounded by its transport
+    (TCP backpressure), and when the client aborts, the handler ends."""
+    server = h2_server
+    key = f"unread-h2-{uuid.uuid4()}"
+    pid = server.running.process.pid
+    call = H2Call(
+        "127.0.0.1",
+        server.port,
+        ECHO + "Repeat",
+        {"content-type": "application/connect+proto"},
+        receive_window=2**31 - 1,
+    )
+    call.conn.increment_flow_control_window(2**31 - 1 - 65_535)
+    call.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    before = _rss_kib(pid)
+    request = EchoRequest(message=key, count=10**6, payload=b"x" * 32_768)
+    body = envelope(request.SerializeToString())
+    for start in range(0, len(body), 16_384):
+        call.send(body[start : start + 16_384])
+    call.end()
+    assert wait_active(server, key, timeout=5) == 1
+    time.sleep(2.0)  # unbounded buffering would grow by gigabytes in this time
+    grown = _rss_kib(pid) - before
+    assert grown < 64 * 1024, f"the server grew by {grown} KiB for one unread stream"
+    call.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    call.close()
+    assert wait_idle(server, key, timeout=5) == (0, 1), "the handler outlived its client"
     with client_for(server) as client:
         _healthy(client)

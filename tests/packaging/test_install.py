@@ -56,6 +56,7 @@ class Distribution:
 DISTRIBUTIONS = [
     Distribution("connect-core", "connect_core", "."),
     Distribution("connect-fastapi", "connect_fastapi", "integrations/fastapi"),
+    Distribution("connect-flask", "connect_flask", "integrations/flask"),
 ]
 
 SUPPORTED_PYTHONS = ("3.11", "3.12", "3.13")
