@@ -1,15 +1,16 @@
 """The echo service served by a Django project, for the wire suite (``tests/e2e``).
 
-Each attribute sets Django up in the server process on first access (one per process):
+One module per app (hypercorn looks attributes up in a module's namespace), each calling
+:func:`build`, which sets Django up in the server process:
 
-* ``servers.django_app:wsgi_app``: the sync service, Django's WSGI handler (gunicorn);
-* ``servers.django_app:asgi_app``: the async service, Django's own ASGI handler (which reads
+* ``servers.django_wsgi:app``: the sync service, Django's WSGI handler (gunicorn);
+* ``servers.django_asgi:app``: the async service, Django's own ASGI handler (which reads
   each request body whole before the view runs);
-* ``servers.django_app:asgi_sync_app``: the sync service under Django's ASGI handler (run in
+* ``servers.django_asgi_sync:app``: the sync service under Django's ASGI handler (run in
   the request's thread);
-* ``servers.django_app:duplex_app``: the async service, ``connect_django.asgi``'s handler
+* ``servers.django_duplex:app``: the async service, ``connect_django.asgi``'s handler
   (request bodies read as they arrive: full duplex over HTTP/2);
-* ``servers.django_app:duplex_sync_app``: the sync service under that handler.
+* ``servers.django_duplex_sync:app``: the sync service under that handler.
 """
 
 from __future__ import annotations
@@ -27,9 +28,8 @@ _APPS = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _APPS:
-        raise AttributeError(name)
+def build(name: str) -> Any:
+    """Configure Django for the app ``name`` (a key of ``_APPS``) and return the app."""
     urlconf, kind = _APPS[name]
     configure(urlconf)
     if kind == "wsgi":
@@ -44,5 +44,4 @@ def __getattr__(name: str) -> Any:
         from connect_django.asgi import get_asgi_application as duplex
 
         app = duplex()
-    globals()[name] = app
     return app

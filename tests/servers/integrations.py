@@ -26,6 +26,11 @@ ECHO_WSGI = "servers.apps:wsgi_app"
 ECHO_FASTAPI = "servers.fastapi_app:app"
 ECHO_FASTAPI_DEPENDS = "servers.fastapi_app:depends_app"
 ECHO_FASTAPI_SYNC = "servers.fastapi_app:sync_app"
+ECHO_DJANGO_WSGI = "servers.django_wsgi:app"
+ECHO_DJANGO_ASGI = "servers.django_asgi:app"
+ECHO_DJANGO_ASGI_SYNC = "servers.django_asgi_sync:app"
+ECHO_DJANGO_DUPLEX = "servers.django_duplex:app"
+ECHO_DJANGO_DUPLEX_SYNC = "servers.django_duplex_sync:app"
 GREET_ASGI = "servers.greet_app:app"
 GREET_WSGI = "servers.greet_app:wsgi_app"
 
@@ -146,6 +151,39 @@ INTEGRATIONS = [
     ),
     Integration(
         "fastapi-sync-uvicorn", UVICORN, ECHO_FASTAPI_SYNC, stamp="wsgi", async_handlers=False
+    ),
+    # Django: WSGI (sync service), Django's own ASGI handler (async service; sync service in
+    # the request's thread), and connect_django.asgi's handler (request bodies as they
+    # arrive: full duplex over HTTP/2).
+    Integration(
+        "django-wsgi-gunicorn", GUNICORN, ECHO_DJANGO_WSGI, stamp="wsgi", async_handlers=False
+    ),
+    Integration(
+        "django-asgi-uvicorn", UVICORN, ECHO_DJANGO_ASGI, stamp="asgi", async_handlers=True
+    ),
+    Integration(
+        "django-asgi-sync-uvicorn",
+        UVICORN,
+        ECHO_DJANGO_ASGI_SYNC,
+        stamp="wsgi",
+        async_handlers=False,
+    ),
+    Integration(
+        "django-duplex-uvicorn", UVICORN, ECHO_DJANGO_DUPLEX, stamp="asgi", async_handlers=True
+    ),
+    Integration(
+        "django-duplex-hypercorn-h2c",
+        HYPERCORN,
+        ECHO_DJANGO_DUPLEX,
+        stamp="asgi",
+        async_handlers=True,
+    ),
+    Integration(
+        "django-duplex-sync-uvicorn",
+        UVICORN,
+        ECHO_DJANGO_DUPLEX_SYNC,
+        stamp="wsgi",
+        async_handlers=False,
     ),
     # More HTTP/2 servers for the core ASGI app, in the HTTP/2-specific tests only (full-duplex
     # bidi, refusals before the body, disconnects): its protocol handling is the same as under

@@ -18,19 +18,22 @@ serves Connect calls full duplex under ASGI; :func:`cors_settings` is the
 from connect_core.server import HTTP_STATUS_CODES, code_for_status
 
 from ._errors import DjangoErrors, DjangoErrorsSync, django_error_to_connect_error
-from ._urls import MOUNTS, Mount, connect_urls
+from ._procedures import MountedProcedure, mounted_procedures, mounts
+from ._urls import Mount, connect_urls
 from ._views import DeferredCall
 from .cors import cors_settings
 
 __all__ = [
     "HTTP_STATUS_CODES",
-    "MOUNTS",
     "DeferredCall",
     "DjangoErrors",
     "DjangoErrorsSync",
     "Mount",
+    "MountedProcedure",
     "code_for_status",
     "connect_urls",
     "cors_settings",
     "django_error_to_connect_error",
+    "mounted_procedures",
+    "mounts",
 ]

@@ -30,8 +30,8 @@ from django.db import connections
 
 from connect_core import StreamType
 
-from ._procedures import mounted_procedures
-from ._urls import MOUNTS, Mount
+from ._procedures import mounted_procedures, mounts
+from ._urls import Mount
 
 
 def _defining_class(cls: type, name: str) -> type | None:
@@ -103,7 +103,7 @@ def check_connect_services(app_configs: Sequence[Any] | None = None, **kwargs: A
             )
         )
     atomic = [a for a, conf in connections.settings.items() if conf.get("ATOMIC_REQUESTS")]
-    for mount in MOUNTS:
+    for mount in mounts():
         name = _service_name(mount)
         if mount.error is not None:
             errors.append(

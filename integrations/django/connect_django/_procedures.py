@@ -10,6 +10,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from connect_core.server import Endpoint
 
+from ._urls import MOUNT_ATTRIBUTE, Mount
 from ._views import ENDPOINT_ATTRIBUTE
 
 
@@ -41,3 +42,21 @@ def _walk(patterns: Sequence[Any], prefix: str, namespace: str) -> Iterator[Moun
 def mounted_procedures(urlconf: str | None = None) -> list[MountedProcedure]:
     """Every Connect procedure the URLconf (default ``ROOT_URLCONF``) serves, in URL order."""
     return list(_walk(get_resolver(urlconf).url_patterns, "", ""))
+
+
+def _callbacks(patterns: Sequence[Any]) -> Iterator[Any]:
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            yield from _callbacks(p.url_patterns)
+        elif isinstance(p, URLPattern):
+            yield p.callback
+
+
+def mounts(urlconf: str | None = None) -> list[Mount]:
+    """Every :func:`~connect_django.connect_urls` mount the URLconf serves, in URL order."""
+    out: list[Mount] = []
+    for callback in _callbacks(get_resolver(urlconf).url_patterns):
+        mount = getattr(callback, MOUNT_ATTRIBUTE, None)
+        if isinstance(mount, Mount) and all(mount is not m for m in out):
+            out.append(mount)
+    return out

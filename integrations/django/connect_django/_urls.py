@@ -16,14 +16,16 @@ from ._errors import DjangoErrors, DjangoErrorsSync
 from ._views import View, procedure_view, unknown_procedure_view
 
 logger = logging.getLogger("connect_django")
+MOUNT_ATTRIBUTE = "connect_mount"
+"""The attribute naming the :class:`Mount` a view belongs to."""
 
 
 @dataclass
 class Mount:
     """One ``connect_urls`` call: the service it serves, or why it could not be built.
 
-    Every mount is recorded in :data:`MOUNTS`, where the system checks and the
-    ``connect_procedures`` command find it.
+    Every view of a mount names it (its ``connect_mount`` attribute), so that the system
+    checks find the mounts the URLconf serves.
     """
 
     service: object
@@ -35,10 +37,6 @@ class Mount:
     error: str | None = None
     """Why the service could not be served (reported by check ``connect_django.E001``)."""
     patterns: list[URLPattern] = field(default_factory=list)
-
-
-MOUNTS: list[Mount] = []
-"""Every mount made by :func:`connect_urls` in this process, in order."""
 
 
 def connect_urls(
@@ -100,18 +98,14 @@ def connect_urls(
             info = find_service_info(service)
         is_async = is_async_service(service, info)
         errors: object = DjangoErrors() if is_async else DjangoErrorsSync()
-        served = Service(
-            service,
-            info,
-            is_async=is_async,
-            interceptors=(*user_interceptors, errors),
-            **options,
-        )
+        options["interceptors"] = (*user_interceptors, errors)
+        served = Service(service, info, is_async=is_async, **options)
     except TypeError as e:
         logger.error("connect_django cannot serve %s: %s", type(service).__qualname__, e)
         mount = Mount(service, info, None, error=str(e))
-        MOUNTS.append(mount)
         mount.patterns = _broken_patterns(mount)
+        for pattern in mount.patterns:
+            setattr(pattern.callback, MOUNT_ATTRIBUTE, mount)
         return list(mount.patterns)
     mount = Mount(service, info, served.is_async)
     for method in info.methods:
@@ -121,7 +115,8 @@ def connect_urls(
         mount.patterns.append(path(route, procedure_view(endpoint, name, decorators), name=name))
     unknown = unknown_procedure_view(served.is_async, f"{info.name}.unknown", decorators)
     mount.patterns.append(path(f"{info.name}/<str:name>", unknown))
-    MOUNTS.append(mount)
+    for pattern in mount.patterns:
+        setattr(pattern.callback, MOUNT_ATTRIBUTE, mount)
     return list(mount.patterns)
 
 
@@ -137,6 +132,5 @@ def _broken_patterns(mount: Mount) -> list[URLPattern]:
     def broken(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         return HttpResponse(error.to_json(), status=500, content_type="application/json")
 
-    if mount.info is None:
-        return []
-    return [path(f"{mount.info.name}/<str:name>", csrf_exempt(broken))]
+    prefix = mount.info.name if mount.info is not None else type(mount.service).__qualname__
+    return [path(f"{prefix}/<str:name>", csrf_exempt(broken))]

@@ -40,7 +40,7 @@ from connect_core.server import ASGIRequestBody, DrainPolicy, drain, serve_asgi
 
 from ._views import ENDPOINT_ATTRIBUTE, FULL_DUPLEX_FLAG
 
-Scope = MutableMapping[str, Any]
+Scope = dict[str, Any]
 Message = MutableMapping[str, Any]
 _UNREAD_BODY = DrainPolicy.for_limit(4 * 1024 * 1024)
 _NOT_FORWARDED = frozenset({"content-type", "content-length", "content-encoding"})
@@ -87,6 +87,7 @@ class ConnectASGIHandler(ASGIHandler):
         await signals.request_started.asend(sender=self.__class__, scope=scope)
         request, error_response = self.create_request(scope, io.BytesIO())
         if request is None:
+            assert error_response is not None
             await drain(ASGIRequestBody(receive), _UNREAD_BODY)
             await self.send_response(error_response, send)
             await sync_to_async(error_response.close)()
