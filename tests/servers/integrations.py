@@ -51,6 +51,10 @@ class Integration:
     async_handlers: bool
     """The service's handlers are ``async def``: they can ``await ctx.send_headers()``, and a
     deadline cancels them rather than letting them run to completion."""
+    reads_body_first: bool = False
+    """The framework reads each request's whole body before the call starts (Django's own
+    ASGI handler): a client stream arrives at once, a bidi stream is half-duplex even over
+    HTTP/2, and a deadline runs from the end of the body."""
     h2_only: bool = False
     """Only the HTTP/2-specific tests run against it (another HTTP/2 server for an app the
     whole suite already covers), not the whole suite."""
@@ -159,7 +163,12 @@ INTEGRATIONS = [
         "django-wsgi-gunicorn", GUNICORN, ECHO_DJANGO_WSGI, stamp="wsgi", async_handlers=False
     ),
     Integration(
-        "django-asgi-uvicorn", UVICORN, ECHO_DJANGO_ASGI, stamp="asgi", async_handlers=True
+        "django-asgi-uvicorn",
+        UVICORN,
+        ECHO_DJANGO_ASGI,
+        stamp="asgi",
+        async_handlers=True,
+        reads_body_first=True,
     ),
     Integration(
         "django-asgi-sync-uvicorn",
@@ -167,6 +176,7 @@ INTEGRATIONS = [
         ECHO_DJANGO_ASGI_SYNC,
         stamp="wsgi",
         async_handlers=False,
+        reads_body_first=True,
     ),
     Integration(
         "django-duplex-uvicorn", UVICORN, ECHO_DJANGO_DUPLEX, stamp="asgi", async_handlers=True

@@ -17,8 +17,9 @@ handler then serves it over ASGI itself, reading the request body as it arrives.
 
 from __future__ import annotations
 
+import asyncio
 import functools
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from typing import Any
 
 from asgiref.sync import markcoroutinefunction, sync_to_async
@@ -32,6 +33,7 @@ from connect_core.server import (
     Call,
     Endpoint,
     Refusal,
+    StreamReply,
     drain,
     drain_sync,
     not_found,
@@ -42,6 +44,8 @@ from ._errors import django_error_to_connect_error
 from ._responses import query_string, reply_response, request_headers, stream_response
 
 View = Callable[..., Any]
+_YIELD_EVERY = 16
+HeaderList = list[tuple[str, str]]
 ENDPOINT_ATTRIBUTE = "connect_endpoint"
 """The attribute naming the :class:`~connect_core.server.Endpoint` a Connect view serves."""
 
@@ -107,10 +111,19 @@ async def _in_request_thread(chunks: Iterator[bytes]) -> AsyncIterator[bytes]:
 async def _async_drained_after(
     chunks: AsyncIterator[bytes], body: AsyncIterator[bytes], call: Call
 ) -> AsyncIterator[bytes]:
-    """Yield an async stream's ``chunks``, then drain what the call left of the ``body``."""
+    """Yield an async stream's ``chunks``, then drain what the call left of the ``body``.
+
+    Every few messages the event loop gets a turn: a handler may yield without awaiting, and
+    a server may take a message for a gone client without awaiting either (uvicorn does), so
+    that Django's handler sees the disconnect and no stream starves the server.
+    """
+    sent = 0
     try:
         async for chunk in chunks:
             yield chunk
+            sent += 1
+            if not sent % _YIELD_EVERY:
+                await asyncio.sleep(0)
     finally:
         await chunks.aclose()  # type: ignore[attr-defined]
     await drain(body, call.drain_policy)
@@ -168,10 +181,48 @@ async def serve_async(endpoint: Endpoint, request: HttpRequest) -> HttpResponseB
     before_end = None
     if call.reads_body_before_end:
         before_end = functools.partial(drain, body, call.drain_policy)
-    stream = await call.open_stream(body, before_end)
+    return await _open_async_stream(call, body, before_end)
+
+
+async def _open_async_stream(
+    call: Call, body: AsyncIterator[bytes], before_end: Callable[[], Awaitable[None]] | None
+) -> HttpResponseBase:
+    """Run the handler to its first message and answer the stream, or answer as soon as the
+    handler sends its headers early (``await ctx.send_headers()``): the response head goes
+    out then, and its messages follow once they come."""
+    head: asyncio.Future[tuple[int, HeaderList]] = asyncio.get_running_loop().create_future()
+
+    async def send_head(status: int, headers: HeaderList) -> None:
+        if not head.done():
+            head.set_result((status, headers))
+
+    call.on_send_headers(send_head)
+    opening = asyncio.ensure_future(call.open_stream(body, before_end))
+    try:
+        await asyncio.wait((opening, head), return_when=asyncio.FIRST_COMPLETED)
+    except asyncio.CancelledError:
+        opening.cancel()
+        raise
+    if head.done():
+        status, headers = head.result()
+        return stream_response(status, headers, _after_opening(opening, body, call))
+    stream = opening.result()
+    call.headers_sent_early()
     return stream_response(
         stream.status, stream.headers, _async_drained_after(stream.chunks, body, call)
     )
+
+
+async def _after_opening(
+    opening: asyncio.Future[StreamReply], body: AsyncIterator[bytes], call: Call
+) -> AsyncIterator[bytes]:
+    """The messages of a stream whose head went out early, once the handler produced them."""
+    try:
+        stream = await opening
+    finally:
+        opening.cancel()  # a response closed before the handler's first message
+    async for chunk in _async_drained_after(stream.chunks, body, call):
+        yield chunk
 
 
 def _refuse(endpoint: Endpoint | None, request: HttpRequest, error: ConnectError) -> Refusal:
