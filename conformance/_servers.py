@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import socket
 import ssl
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -44,7 +45,10 @@ class TLSFiles:
 def _is_wsgi(app: object) -> bool:
     from connect_core import ConnectWSGIApplication
 
-    return isinstance(app, ConnectWSGIApplication)
+    if isinstance(app, ConnectWSGIApplication):
+        return True
+    django_wsgi = sys.modules.get("django.core.handlers.wsgi")
+    return django_wsgi is not None and isinstance(app, django_wsgi.WSGIHandler)
 
 
 def run_uvicorn(app: Any, sock: Any, tls: TLSFiles | None, announce: Announce) -> None:

@@ -10,7 +10,9 @@ OS picks, writes a size-prefixed ``ServerCompatResponse`` naming it, and serves
 
 ``--framework`` picks what serves the service: ``asgi`` (the generated ASGI application),
 ``wsgi`` (the generated WSGI application) or ``fastapi`` (``ConnectRouter`` in a FastAPI
-app; ``--service sync`` serves the sync handlers through it). ``--server`` picks the HTTP
+app; ``--service sync`` serves the sync handlers through it), ``django-wsgi`` or
+``django-asgi`` (``connect_urls`` in a Django project, under Django's WSGI handler or
+``connect_django.asgi``'s). ``--server`` picks the HTTP
 server under it: ``uvicorn`` (HTTP/1.1), ``hypercorn`` (HTTP/1.1 and h2c, HTTP/2 over TLS),
 ``granian`` or ``pyvoy`` (the same, ASGI or WSGI) or ``gunicorn`` (WSGI, HTTP/1.1, threaded
 workers).
@@ -33,7 +35,7 @@ from connect_core import ServerOptions
 from ._servers import SERVERS, TLSFiles
 from ._wire import read_message, write_message
 
-FRAMEWORKS = ("asgi", "wsgi", "fastapi")
+FRAMEWORKS = ("asgi", "wsgi", "fastapi", "django-wsgi", "django-asgi")
 
 
 def build_app(framework: str, service: str, read_max_bytes: int | None) -> object:
@@ -45,7 +47,9 @@ def build_app(framework: str, service: str, read_max_bytes: int | None) -> objec
     from ._service_sync import ConformanceServerSync
 
     handlers: object = (
-        ConformanceServerSync() if framework == "wsgi" or service == "sync" else ConformanceServer()
+        ConformanceServerSync()
+        if framework in ("wsgi", "django-wsgi") or service == "sync"
+        else ConformanceServer()
     )
     if framework == "asgi":
         from connectrpc.conformance.v1.service_connect import ConformanceServiceASGIApplication
@@ -66,6 +70,10 @@ def build_app(framework: str, service: str, read_max_bytes: int | None) -> objec
         # {"detail": ...} (as connect_fastapi's README describes).
         app.add_exception_handler(HTTPException, connect_exception_handler)
         return app
+    if framework.startswith("django-"):
+        from ._django import build
+
+        return build(handlers, options, framework.removeprefix("django-"))
     raise SystemExit(f"unknown framework {framework!r}; choose one of {', '.join(FRAMEWORKS)}")
 
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Iterator
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
-from django.http.response import HttpResponseBase
 
 from connect_core import Headers
 from connect_core.server import Reply, environ_headers
@@ -26,22 +26,45 @@ def query_string(request: HttpRequest) -> str:
     return value if isinstance(value, str) else str(value)
 
 
-def _set_headers(response: HttpResponseBase, headers: Iterable[tuple[str, str]]) -> None:
-    """Put the protocol's headers on a Django response; a repeated name is joined with commas
-    (Django keeps one value per header)."""
+class _RepeatedHeaders:
+    """Keeps every value of a repeated response header: Django's ``response.headers`` holds
+    one value per name, and its handlers send ``response.items()``, which these responses
+    extend with the other values (middleware still sees and edits the first one)."""
+
+    connect_repeated: list[tuple[str, str]]
+
+    def items(self) -> Any:
+        """Every header to send, repeated ones included."""
+        items = super().items()  # type: ignore[misc]
+        repeated = self.connect_repeated
+        return [*items, *repeated] if repeated else items
+
+
+class ConnectHttpResponse(_RepeatedHeaders, HttpResponse):
+    """A buffered Connect reply."""
+
+
+class ConnectStreamingHttpResponse(_RepeatedHeaders, StreamingHttpResponse):
+    """A streamed Connect reply."""
+
+
+def _set_headers(response: Any, headers: Iterable[tuple[str, str]]) -> None:
+    """Put the protocol's headers on a Django response, repeated ones included."""
     target = response.headers
+    repeated: list[tuple[str, str]] = []
     seen: set[str] = set()
     for name, value in headers:
         if name in seen:
-            target[name] = f"{target[name]}, {value}"
+            repeated.append((name, value))
         else:
             seen.add(name)
             target[name] = value
+    response.connect_repeated = repeated
 
 
 def reply_response(reply: Reply) -> HttpResponse:
     """A buffered reply (or refusal) as an ``HttpResponse``."""
-    response = HttpResponse(reply.body, status=reply.status)
+    response = ConnectHttpResponse(reply.body, status=reply.status)
     _set_headers(response, reply.headers)
     return response
 
@@ -53,6 +76,6 @@ def stream_response(
 ) -> StreamingHttpResponse:
     """A streamed reply as a ``StreamingHttpResponse`` over ``chunks`` (a sync iterator for
     WSGI, an async one for ASGI), each chunk sent as it comes."""
-    response = StreamingHttpResponse(chunks, status=status)
+    response = ConnectStreamingHttpResponse(chunks, status=status)
     _set_headers(response, headers)
     return response
