@@ -80,8 +80,6 @@ def _service_name(mount: Mount) -> str:
 @checks.register(checks.Tags.urls)
 def check_connect_services(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> list[Any]:
     """Check every Connect service the URLconf mounts (see the module for the ids)."""
-    from ._settings import SETTINGS_ERRORS
-
     mounted = mounted_procedures()  # loads the URLconf, which makes the mounts
     errors: list[Any] = []
     interface = getattr(settings, "CONNECT_INTERFACE", None)
@@ -93,17 +91,18 @@ def check_connect_services(app_configs: Sequence[Any] | None = None, **kwargs: A
                 id="connect_django.E006",
             )
         )
-    for message in SETTINGS_ERRORS:
-        errors.append(
-            checks.Error(
-                message,
-                hint="Give a dotted path to a service class or instance, or a dict with "
-                "'service' and connect_urls() options.",
-                id="connect_django.E002",
-            )
-        )
     atomic = [a for a, conf in connections.settings.items() if conf.get("ATOMIC_REQUESTS")]
     for mount in mounts():
+        if mount.setting is not None:
+            errors.append(
+                checks.Error(
+                    f"CONNECT_SERVICES entry {mount.setting!r} cannot be loaded: {mount.error}",
+                    hint="Give a dotted path to a service class or instance, or a dict with "
+                    "'service' and connect_urls() options.",
+                    id="connect_django.E002",
+                )
+            )
+            continue
         name = _service_name(mount)
         if mount.error is not None:
             errors.append(

@@ -8,10 +8,7 @@ from django.conf import settings
 from django.urls import URLPattern
 from django.utils.module_loading import import_string
 
-from ._urls import connect_urls
-
-SETTINGS_ERRORS: list[str] = []
-"""Entries of ``CONNECT_SERVICES`` that could not be loaded (check ``connect_django.E002``)."""
+from ._urls import connect_urls, unloadable_entry
 
 
 def _load(value: Any) -> Any:
@@ -38,7 +35,7 @@ def settings_urlpatterns() -> list[URLPattern]:
             if "decorators" in options:
                 options["decorators"] = [_load(d) for d in options["decorators"]]
         except (ImportError, KeyError, TypeError) as e:
-            SETTINGS_ERRORS.append(f"CONNECT_SERVICES entry {entry!r}: {e}")
+            patterns.extend(unloadable_entry(entry, f"{type(e).__name__}: {e}"))
             continue
         patterns.extend(connect_urls(service, **options))
     return patterns

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.urls import URLPattern, path
+from django.urls import URLPattern, path, re_path
 
 from connect_core import AnyServiceInfo, Codec, Compression, ServerOptions
 from connect_core.server import Service, find_service_info, is_async_service
@@ -36,6 +36,9 @@ class Mount:
     """Whether the handlers are async (None when the service could not be built)."""
     error: str | None = None
     """Why the service could not be served (reported by check ``connect_django.E001``)."""
+    setting: object = None
+    """The ``CONNECT_SERVICES`` entry that could not be loaded (check
+    ``connect_django.E002``), if that is what failed."""
     patterns: list[URLPattern] = field(default_factory=list)
 
 
@@ -134,3 +137,16 @@ def _broken_patterns(mount: Mount) -> list[URLPattern]:
 
     prefix = mount.info.name if mount.info is not None else type(mount.service).__qualname__
     return [path(f"{prefix}/<str:name>", csrf_exempt(broken))]
+
+
+def unloadable_entry(entry: object, error: str) -> list[URLPattern]:
+    """A pattern that records a ``CONNECT_SERVICES`` entry that could not be loaded, so that
+    ``manage.py check`` reports it (``connect_django.E002``)."""
+    from django.http import HttpRequest, HttpResponse
+
+    def unloadable(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return HttpResponse(status=404)
+
+    mount = Mount(None, None, None, error=error, setting=entry)
+    setattr(unloadable, MOUNT_ATTRIBUTE, mount)
+    return [re_path(r"(?!)", unloadable)]  # a regex that matches no path
