@@ -17,7 +17,7 @@ class Book(models.Model):
     )
 
     class Meta:
-        ordering = ["id"]
+        ordering = ("id",)
 
     def __str__(self) -> str:
         return f"{self.title} ({self.author})"

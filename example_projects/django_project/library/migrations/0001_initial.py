@@ -1,3 +1,5 @@
+"""The books and their ratings."""
+
 import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
@@ -6,9 +8,9 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     initial = True
 
-    dependencies = [migrations.swappable_dependency(settings.AUTH_USER_MODEL)]
+    dependencies = (migrations.swappable_dependency(settings.AUTH_USER_MODEL),)
 
-    operations = [
+    operations = (
         migrations.CreateModel(
             name="Book",
             fields=[
@@ -31,7 +33,7 @@ class Migration(migrations.Migration):
                     ),
                 ),
             ],
-            options={"ordering": ["id"]},
+            options={"ordering": ("id",)},
         ),
         migrations.CreateModel(
             name="Rating",
@@ -53,4 +55,4 @@ class Migration(migrations.Migration):
                 ),
             ],
         ),
-    ]
+    )

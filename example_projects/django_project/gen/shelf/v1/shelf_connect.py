@@ -35,7 +35,7 @@ class ShelfService(Protocol):
     async def add_book(
         self, request: shelf_dot_v1_dot_shelf__pb2.AddBookRequest, ctx: RequestContext
     ) -> shelf_dot_v1_dot_shelf__pb2.AddBookResponse:
-        """AddBook puts one book on the shelf; only users with the library.add_book permission may."""
+        """AddBook puts one book on the shelf (users with the library.add_book permission only)."""
         raise ConnectError(Code.UNIMPLEMENTED, "shelf.v1.ShelfService.AddBook is not implemented")
 
     async def list_books(
@@ -77,7 +77,7 @@ class ShelfServiceSync(Protocol):
     def add_book(
         self, request: shelf_dot_v1_dot_shelf__pb2.AddBookRequest, ctx: RequestContext
     ) -> shelf_dot_v1_dot_shelf__pb2.AddBookResponse:
-        """AddBook puts one book on the shelf; only users with the library.add_book permission may."""
+        """AddBook puts one book on the shelf (users with the library.add_book permission only)."""
         raise ConnectError(Code.UNIMPLEMENTED, "shelf.v1.ShelfService.AddBook is not implemented")
 
     def list_books(
@@ -181,7 +181,7 @@ class ShelfServiceClient(ConnectClient):
     async def add_book(
         self, request: shelf_dot_v1_dot_shelf__pb2.AddBookRequest, **options: Unpack[CallOptions]
     ) -> shelf_dot_v1_dot_shelf__pb2.AddBookResponse:
-        """AddBook puts one book on the shelf; only users with the library.add_book permission may."""
+        """AddBook puts one book on the shelf (users with the library.add_book permission only)."""
         return await self._unary(SHELF_SERVICE_INFO.methods[0], request, **options)
 
     async def list_books(
@@ -226,7 +226,7 @@ class ShelfServiceClientSync(ConnectClientSync):
     def add_book(
         self, request: shelf_dot_v1_dot_shelf__pb2.AddBookRequest, **options: Unpack[CallOptions]
     ) -> shelf_dot_v1_dot_shelf__pb2.AddBookResponse:
-        """AddBook puts one book on the shelf; only users with the library.add_book permission may."""
+        """AddBook puts one book on the shelf (users with the library.add_book permission only)."""
         return self._unary(SHELF_SERVICE_INFO.methods[0], request, **options)
 
     def list_books(
