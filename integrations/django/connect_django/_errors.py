@@ -122,8 +122,11 @@ class DjangoErrorsSync:
     ) -> Any:
         """Run the call (in the request transactions); translate a Django exception."""
         try:
+            aliases = atomic_aliases()
+            if not aliases:
+                return call_next(request, ctx)
             with ExitStack() as stack:
-                _atomic(stack, atomic_aliases())
+                _atomic(stack, aliases)
                 return call_next(request, ctx)
         except ConnectError:
             raise
