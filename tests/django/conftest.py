@@ -11,6 +11,7 @@ with the tests' URLconf (``servers.django_test_urls``), ``ATOMIC_REQUESTS``, the
 
 from __future__ import annotations
 
+import django
 import pytest
 from connect_django import cors_settings
 from django.conf import settings
@@ -27,6 +28,9 @@ if not settings.configured:
     values["CONNECT_SERVICES"] = ["servers.echo_service.SyncEcho"]
     values.update(cors_settings([CORS_ORIGIN], urls_regex=r"^/rpc/.*$", expose=["x-tenant"]))
     settings.configure(**values)
+# When the whole suite runs, this conftest loads after pytest-django looked for settings: set
+# the apps up here (a no-op when pytest-django did it already).
+django.setup()
 
 
 @pytest.fixture
