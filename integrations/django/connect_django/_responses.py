@@ -64,8 +64,13 @@ def _set_headers(response: Any, headers: Iterable[tuple[str, str]]) -> None:
 
 def reply_response(reply: Reply) -> HttpResponse:
     """A buffered reply (or refusal) as an ``HttpResponse``."""
-    response = ConnectHttpResponse(reply.body, status=reply.status)
-    _set_headers(response, reply.headers)
+    headers = reply.headers
+    if headers and headers[0][0] == "content-type":  # the protocol puts it first
+        response = ConnectHttpResponse(reply.body, status=reply.status, content_type=headers[0][1])
+        _set_headers(response, headers[1:])
+    else:
+        response = ConnectHttpResponse(reply.body, status=reply.status)
+        _set_headers(response, headers)
     return response
 
 
