@@ -47,8 +47,12 @@ def _is_wsgi(app: object) -> bool:
 
     if isinstance(app, ConnectWSGIApplication):
         return True
-    flask = sys.modules.get("flask")  # a Flask app is WSGI (imported only when one is served)
-    return flask is not None and isinstance(app, flask.Flask)
+    # Flask and Django apps are WSGI (their modules are imported only when one is served).
+    flask = sys.modules.get("flask")
+    if flask is not None and isinstance(app, flask.Flask):
+        return True
+    django_wsgi = sys.modules.get("django.core.handlers.wsgi")
+    return django_wsgi is not None and isinstance(app, django_wsgi.WSGIHandler)
 
 
 def run_uvicorn(app: Any, sock: Any, tls: TLSFiles | None, announce: Announce) -> None:

@@ -37,7 +37,9 @@ LOGS = ROOT / "logs"
 RUNNER_VERSION = "v1.0.5"
 TIME_LIMIT_SECONDS = 900
 
-_SERVER = re.compile(r"^server-(?P<framework>[a-z]+)-(?P<server>[a-z]+)(?P<sync>-sync)?$")
+_SERVER = re.compile(
+    r"^server-(?P<framework>[a-z]+(?:-[aw]sgi)?)-(?P<server>[a-z]+)(?P<sync>-sync)?$"
+)
 _CLIENT = re.compile(r"^client-(?P<mode>sync|async)-(?P<transport>[a-z0-9-]+)$")
 _SUMMARY = re.compile(r"^(\d+) passed, (\d+) failed", re.MULTILINE)
 

@@ -10,8 +10,10 @@ OS picks, writes a size-prefixed ``ServerCompatResponse`` naming it, and serves
 
 ``--framework`` picks what serves the service: ``asgi`` (the generated ASGI application),
 ``wsgi`` (the generated WSGI application) or ``fastapi`` (``ConnectRouter`` in a FastAPI
-app; ``--service sync`` serves the sync handlers through it) or ``flask``
-(``ConnectBlueprint`` in a Flask app, sync handlers). ``--server`` picks the HTTP
+app; ``--service sync`` serves the sync handlers through it), ``flask``
+(``ConnectBlueprint`` in a Flask app, sync handlers), ``django-wsgi`` or ``django-asgi``
+(``connect_urls`` in a Django project, under Django's WSGI handler or
+``connect_django.asgi``'s). ``--server`` picks the HTTP
 server under it: ``uvicorn`` (HTTP/1.1), ``hypercorn`` (HTTP/1.1 and h2c, HTTP/2 over TLS),
 ``granian`` or ``pyvoy`` (the same, ASGI or WSGI), ``gunicorn`` (WSGI, HTTP/1.1, threaded
 workers) or ``werkzeug`` (Flask's development server: WSGI, HTTP/1.1, a thread per
@@ -35,7 +37,7 @@ from connect_core import ServerOptions
 from ._servers import SERVERS, TLSFiles
 from ._wire import read_message, write_message
 
-FRAMEWORKS = ("asgi", "wsgi", "fastapi", "flask")
+FRAMEWORKS = ("asgi", "wsgi", "fastapi", "flask", "django-wsgi", "django-asgi")
 
 
 def build_app(framework: str, service: str, read_max_bytes: int | None) -> object:
@@ -48,7 +50,7 @@ def build_app(framework: str, service: str, read_max_bytes: int | None) -> objec
 
     handlers: object = (
         ConformanceServerSync()
-        if framework in ("wsgi", "flask") or service == "sync"
+        if framework in ("wsgi", "flask", "django-wsgi") or service == "sync"
         else ConformanceServer()
     )
     if framework == "asgi":
@@ -78,6 +80,10 @@ def build_app(framework: str, service: str, read_max_bytes: int | None) -> objec
         flask_app.register_blueprint(ConnectBlueprint(handlers, **options))
         Connect(flask_app)  # Connect's 404 for calls to services the app does not serve
         return flask_app
+    if framework.startswith("django-"):
+        from ._django import build
+
+        return build(handlers, options, framework.removeprefix("django-"))
     raise SystemExit(f"unknown framework {framework!r}; choose one of {', '.join(FRAMEWORKS)}")
 
 

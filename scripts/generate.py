@@ -32,6 +32,7 @@ TARGETS: list[tuple[str, str]] = [
     ("example_projects/greet_demo/proto", "example_projects/greet_demo/gen"),
     ("example_projects/fastapi_app/proto", "example_projects/fastapi_app/gen"),
     ("example_projects/flask_app/proto", "example_projects/flask_app/gen"),
+    ("example_projects/django_project/proto", "example_projects/django_project/gen"),
     ("conformance/proto", "conformance/gen"),
 ]
 

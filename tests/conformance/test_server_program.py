@@ -48,6 +48,8 @@ RequestInfo = service_pb2.ConformancePayload.RequestInfo
         ("asgi", "granian", "async"),
         ("wsgi", "granian", "sync"),
         ("asgi", "pyvoy", "async"),
+        ("django-wsgi", "gunicorn", "sync"),
+        ("django-asgi", "hypercorn", "async"),
     ],
     ids=lambda p: "-".join(p),
 )

@@ -57,6 +57,7 @@ DISTRIBUTIONS = [
     Distribution("connect-core", "connect_core", "."),
     Distribution("connect-fastapi", "connect_fastapi", "integrations/fastapi"),
     Distribution("connect-flask", "connect_flask", "integrations/flask"),
+    Distribution("connect-django", "connect_django", "integrations/django"),
 ]
 
 SUPPORTED_PYTHONS = ("3.11", "3.12", "3.13")

@@ -38,6 +38,11 @@ ECHO_FASTAPI = "servers.fastapi_app:app"
 ECHO_FASTAPI_DEPENDS = "servers.fastapi_app:depends_app"
 ECHO_FASTAPI_SYNC = "servers.fastapi_app:sync_app"
 ECHO_FLASK = "servers.flask_app:app"
+ECHO_DJANGO_WSGI = "servers.django_wsgi:app"
+ECHO_DJANGO_ASGI = "servers.django_asgi:app"
+ECHO_DJANGO_ASGI_SYNC = "servers.django_asgi_sync:app"
+ECHO_DJANGO_DUPLEX = "servers.django_duplex:app"
+ECHO_DJANGO_DUPLEX_SYNC = "servers.django_duplex_sync:app"
 GREET_ASGI = "servers.greet_app:app"
 GREET_WSGI = "servers.greet_app:wsgi_app"
 
@@ -58,6 +63,10 @@ class Integration:
     async_handlers: bool
     """The service's handlers are ``async def``: they can ``await ctx.send_headers()``, and a
     deadline cancels them rather than letting them run to completion."""
+    reads_body_first: bool = False
+    """The framework reads each request's whole body before the call starts (Django's own
+    ASGI handler): a client stream arrives at once, a bidi stream is half-duplex even over
+    HTTP/2, and a deadline runs from the end of the body."""
     h2_only: bool = False
     """Only the HTTP/2-specific tests run against it (another HTTP/2 server for an app the
     whole suite already covers), not the whole suite."""
@@ -164,6 +173,45 @@ INTEGRATIONS = [
         "flask-gunicorn-sync", GUNICORN_SYNC, ECHO_FLASK, stamp="wsgi", async_handlers=False
     ),
     Integration("flask-dev", FLASK_DEV, ECHO_FLASK, stamp="wsgi", async_handlers=False),
+    # Django: WSGI (sync service), Django's own ASGI handler (async service; sync service in
+    # the request's thread), and connect_django.asgi's handler (request bodies as they
+    # arrive: full duplex over HTTP/2).
+    Integration(
+        "django-wsgi-gunicorn", GUNICORN, ECHO_DJANGO_WSGI, stamp="wsgi", async_handlers=False
+    ),
+    Integration(
+        "django-asgi-uvicorn",
+        UVICORN,
+        ECHO_DJANGO_ASGI,
+        stamp="asgi",
+        async_handlers=True,
+        reads_body_first=True,
+    ),
+    Integration(
+        "django-asgi-sync-uvicorn",
+        UVICORN,
+        ECHO_DJANGO_ASGI_SYNC,
+        stamp="wsgi",
+        async_handlers=False,
+        reads_body_first=True,
+    ),
+    Integration(
+        "django-duplex-uvicorn", UVICORN, ECHO_DJANGO_DUPLEX, stamp="asgi", async_handlers=True
+    ),
+    Integration(
+        "django-duplex-hypercorn-h2c",
+        HYPERCORN,
+        ECHO_DJANGO_DUPLEX,
+        stamp="asgi",
+        async_handlers=True,
+    ),
+    Integration(
+        "django-duplex-sync-uvicorn",
+        UVICORN,
+        ECHO_DJANGO_DUPLEX_SYNC,
+        stamp="wsgi",
+        async_handlers=False,
+    ),
     # More HTTP/2 servers for the core ASGI app, in the HTTP/2-specific tests only (full-duplex
     # bidi, refusals before the body, disconnects): its protocol handling is the same as under
     # hypercorn, and these servers hold a response head until body bytes follow it (as the
