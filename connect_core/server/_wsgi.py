@@ -166,10 +166,11 @@ def serve_wsgi(
     return respond(start_response, call.run_unary_sync(data))
 
 
-def open_wsgi_stream(call: Call, body: WSGIRequestBody) -> StreamReplySync:
-    """Start a streaming ``call`` over a WSGI request ``body``: run its sync handler to its
-    first message and return the reply, whose chunks drain what the call left of the body
-    once the stream ends (before its end when :attr:`Call.reads_body_before_end`).
+def open_wsgi_stream(call: Call, body: Iterator[bytes]) -> StreamReplySync:
+    """Start a streaming ``call`` over a WSGI request ``body`` (a :class:`WSGIRequestBody`,
+    or any iterator of the body's chunks): run its sync handler to its first message and
+    return the reply, whose chunks drain what the call left of the body once the stream ends
+    (before its end when :attr:`Call.reads_body_before_end`).
 
     The step every WSGI adapter takes for a stream (:func:`serve_wsgi`, Flask, Django): send
     the reply's status and headers, then its chunks as they come, and close them when the
@@ -187,7 +188,7 @@ def open_wsgi_stream(call: Call, body: WSGIRequestBody) -> StreamReplySync:
     return reply
 
 
-def _drained_after(chunks: Iterator[bytes], body: WSGIRequestBody, call: Call) -> Iterator[bytes]:
+def _drained_after(chunks: Iterator[bytes], body: Iterator[bytes], call: Call) -> Iterator[bytes]:
     """Yield the reply's ``chunks``, then drain what the call left of the body."""
     try:
         yield from chunks
@@ -195,7 +196,7 @@ def _drained_after(chunks: Iterator[bytes], body: WSGIRequestBody, call: Call) -
         close = getattr(chunks, "close", None)
         if close is not None:
             close()
-    if not body.done:
+    if not getattr(body, "done", False):
         drain_sync(body, call.drain_policy)
 
 

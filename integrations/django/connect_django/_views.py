@@ -37,6 +37,7 @@ from connect_core.server import (
     drain,
     drain_sync,
     not_found,
+    open_wsgi_stream,
 )
 
 from ._body import async_body, sync_body
@@ -79,17 +80,6 @@ def _start(endpoint: Endpoint, request: HttpRequest) -> Call | Refusal:
     return endpoint.start(
         request.method or "GET", request_headers(request), query_string(request), request
     )
-
-
-def _drained_after(chunks: Iterator[bytes], body: Iterator[bytes], call: Call) -> Iterator[bytes]:
-    """Yield a sync stream's ``chunks``, then drain what the call left of the ``body``."""
-    try:
-        yield from chunks
-    finally:
-        close = getattr(chunks, "close", None)
-        if close is not None:
-            close()
-    drain_sync(body, call.drain_policy)
 
 
 async def _in_request_thread(chunks: Iterator[bytes]) -> AsyncIterator[bytes]:
@@ -147,17 +137,10 @@ def serve_sync(endpoint: Endpoint, request: HttpRequest) -> HttpResponseBase:
             drain_sync(body, refusal.drain)
             return reply_response(refusal)
         return reply_response(call.run_unary_sync(data))
-    before_end = None
-    if call.reads_body_before_end:
-        policy = call.drain_policy
-
-        def before_end() -> None:
-            drain_sync(body, policy)
-
-    stream = call.open_stream_sync(body, before_end)
+    stream = open_wsgi_stream(call, body)
     if getattr(request, "scope", None) is not None:  # Django's ASGI handler
         return stream_response(stream.status, stream.headers, _in_request_thread(stream.chunks))
-    return stream_response(stream.status, stream.headers, _drained_after(stream.chunks, body, call))
+    return stream_response(stream.status, stream.headers, stream.chunks)
 
 
 async def serve_async(endpoint: Endpoint, request: HttpRequest) -> HttpResponseBase:
