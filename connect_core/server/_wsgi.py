@@ -55,16 +55,12 @@ _HEADER_NAMES: dict[str, str] = {}
 def environ_headers(environ: WSGIEnviron) -> Headers:
     """Collect the request headers of a WSGI environ (one value per name: WSGI servers join
     a repeated header's values with commas)."""
-    lists: dict[str, list[str]] = {}
-    names = _HEADER_NAMES
-    for key, value in environ.items():
-        if key.startswith("HTTP_"):
-            name = names.get(key)
-            if name is None:
-                name = key[5:].replace("_", "-").lower()
-                if len(names) < 1024:
-                    names[key] = name
-            lists[name] = [value]
+    known = _HEADER_NAMES.get
+    lists: dict[str, list[str]] = {
+        (known(key) or _header_name(key)): [value]
+        for key, value in environ.items()
+        if key[:5] == "HTTP_"
+    }
     content_type = environ.get("CONTENT_TYPE")
     if content_type is not None:
         lists["content-type"] = [content_type]
@@ -72,6 +68,14 @@ def environ_headers(environ: WSGIEnviron) -> Headers:
     if content_length:
         lists["content-length"] = [content_length]
     return Headers.from_lists(lists)
+
+
+def _header_name(key: str) -> str:
+    """``HTTP_USER_AGENT`` -> ``user-agent``, remembered while the cache is small."""
+    name = key[5:].replace("_", "-").lower()
+    if len(_HEADER_NAMES) < 1024:
+        _HEADER_NAMES[key] = name
+    return name
 
 
 def _environ_chunks(environ: WSGIEnviron, stream: Any) -> Iterator[bytes]:

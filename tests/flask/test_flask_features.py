@@ -324,6 +324,15 @@ def test_extension_form_serves_and_answers_unknown_paths(features: RunningServer
         assert h.get("/plain").json() == {"plain": True}
 
 
+def test_a_hook_that_read_the_body_leaves_it_for_the_call(features: RunningServer) -> None:
+    seen = "user=digest-{} path=/secure/echo.v1.EchoService/{} app=servers.flask_features same=True"
+    with client(features, "/secure", headers=bearer("digest")) as c:
+        size = len(EchoRequest(message="hello").SerializeToString())
+        assert c.echo(EchoRequest(message="hello")).message == seen.format(size, "Echo")
+        reply = c.collect(iter([EchoRequest(message="a"), EchoRequest(message="b")]))
+        assert reply.message == seen.format(2 * (5 + 3), "Collect") + " got=a,b"
+
+
 # -- limits ----------------------------------------------------------------------------------
 
 

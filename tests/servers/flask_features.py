@@ -6,7 +6,8 @@ Import as ``servers.flask_features:app`` (or build another with :func:`create_ap
 * ``/secure``: a blueprint ``before_request`` hook checks a bearer token: none is
   ``abort(401)``, ``no`` is ``abort(403)``, ``quota`` raises a ``ConnectError``, ``teapot`` is
   ``abort(418)`` (which the app's own ``errorhandler(418)`` answers), ``custom`` raises an
-  exception the app's ``errorhandler(Custom)`` answers; any other token is the user, put on
+  exception the app's ``errorhandler(Custom)`` answers, ``digest`` reads the request body
+  first (the user is then ``digest-<its length>``); any other token is the user, put on
   ``g``;
 * ``/session``: Flask-Login session auth (log in with ``POST /login``, a plain Flask form
   route), the user on ``g``;
@@ -168,6 +169,8 @@ def create_app() -> Flask:
             abort(418)
         if token == "custom":
             raise Custom("an app exception")
+        if token == "digest":  # a hook that reads the body first (a signature check, say)
+            token = f"digest-{len(request.get_data())}"
         g.user = token
 
     app.register_blueprint(secure, url_prefix="/secure")
