@@ -82,7 +82,7 @@ def _trusted_headers(pairs: Iterable[tuple[str, str]]) -> Headers:
     them, so werkzeug's per-header checks (a third of a small reply's cost) are skipped."""
     headers = Headers()
     if _HEADERS_HAVE_LIST:
-        headers._list = list(pairs)  # type: ignore[attr-defined]
+        headers._list = list(pairs)
     else:  # a werkzeug that keeps its headers elsewhere
         headers.extend(pairs)
     return headers
