@@ -29,7 +29,9 @@ plain values. An adapter makes these calls, in order:
 
 Raw ASGI and WSGI servers need none of that by hand: :func:`serve_asgi` and
 :func:`serve_wsgi` do steps 3 and 4 over ``receive``/``send`` and ``environ``/
-``start_response``.
+``start_response``. A framework that sends a stream from an iterator of chunks takes the
+stream step from :func:`open_wsgi_stream` (sync) or :func:`reply_chunks` (async, with
+:func:`chunks_in_thread` for a sync handler under an event loop).
 
 **Errors raised around a handler** (an HTTP status from FastAPI's ``HTTPException``,
 Django's ``PermissionDenied`` or ``Http404``, Flask's ``abort``) become Connect errors through
@@ -51,6 +53,7 @@ stream kind beyond what the call tells them.
 """
 
 from ._asgi import ASGIRequestBody, run_unary_asgi, serve_asgi
+from ._async_chunks import ThreadedChunks, ToThread, chunks_in_thread, reply_chunks
 from ._body import (
     DRAIN_IDLE_SECONDS,
     DRAIN_SECONDS,
@@ -89,7 +92,10 @@ __all__ = [
     "Service",
     "StreamReply",
     "StreamReplySync",
+    "ThreadedChunks",
+    "ToThread",
     "WSGIRequestBody",
+    "chunks_in_thread",
     "code_for_status",
     "drain",
     "drain_sync",
@@ -100,6 +106,7 @@ __all__ = [
     "not_found",
     "open_wsgi_stream",
     "procedure_of",
+    "reply_chunks",
     "run_unary_asgi",
     "serve_asgi",
     "serve_wsgi",

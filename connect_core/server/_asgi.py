@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import threading
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, MutableMapping
 from functools import partial
@@ -17,6 +16,7 @@ from .._errors import ConnectError
 from .._headers import HeaderList, Headers
 from .._method import AnyServiceInfo
 from ._asgi_stream_body import StreamRequestBody
+from ._async_chunks import YIELD_EVERY, ThreadedChunks, ToThread
 from ._body import ClientDisconnected, body_too_large, drain
 from ._call import Call, start_call
 from ._endpoints import ServerOptions, Service
@@ -28,11 +28,7 @@ Scope = MutableMapping[str, Any]
 ASGIMessage = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[ASGIMessage]]
 Send = Callable[[ASGIMessage], Awaitable[None]]
-ToThread = Callable[..., Awaitable[Any]]
-"""Runs ``func(*args)`` in a worker thread: ``asyncio.to_thread`` or a framework's own
-(Starlette's ``run_in_threadpool``)."""
 OnBody = Callable[[Call, bytes], None]
-_YIELD_EVERY = 16
 
 
 def encode_headers(headers: HeaderList) -> list[tuple[bytes, bytes]]:
@@ -338,43 +334,6 @@ def _call_abandoned() -> ConnectError:
     return ConnectError(Code.CANCELED, "the call was abandoned before its requests ended")
 
 
-class _ThreadedChunks:
-    """A sync handler's reply chunks, each produced in a worker thread; a lock keeps the
-    final ``close()`` from running while a step is still in its thread (whose wait for a
-    request is canceled first)."""
-
-    __slots__ = ("_it", "_lock", "_requests", "_to_thread")
-
-    def __init__(self, it: Iterator[bytes], requests: _LoopChunks, to_thread: ToThread) -> None:
-        self._it = it
-        self._requests = requests
-        self._to_thread = to_thread
-        self._lock = threading.Lock()
-
-    def __aiter__(self) -> _ThreadedChunks:
-        return self
-
-    def _step(self) -> bytes | None:
-        with self._lock:
-            return next(self._it, None)
-
-    def _close(self) -> None:
-        with self._lock:
-            close = getattr(self._it, "close", None)
-            if close is not None:
-                close()
-
-    async def __anext__(self) -> bytes:
-        chunk = await self._to_thread(self._step)
-        if chunk is None:
-            raise StopAsyncIteration
-        return chunk  # type: ignore[no-any-return]
-
-    async def aclose(self) -> None:
-        self._requests.cancel()
-        await self._to_thread(self._close)
-
-
 async def _open(
     call: Call, body: StreamRequestBody, to_thread: ToThread
 ) -> tuple[int, HeaderList, AsyncIterator[bytes], HeaderList]:
@@ -392,7 +351,7 @@ async def _open(
     sync = await to_thread(
         call.open_stream_sync, requests, finish_body_sync if wants_body else None
     )
-    chunks = _ThreadedChunks(sync.chunks, requests, to_thread)
+    chunks = ThreadedChunks(sync.chunks, to_thread, requests.cancel)
     return sync.status, sync.headers, chunks, sync.trailers
 
 
@@ -427,7 +386,7 @@ async def _serve_stream(
                 return False
             await send({"type": "http.response.body", "body": chunk, "more_body": True})
             sent += 1
-            if not sent % _YIELD_EVERY:
+            if not sent % YIELD_EVERY:
                 # A server may take a message for a gone client without awaiting anything
                 # (uvicorn does), and a handler may produce its messages without awaiting
                 # either: give the event loop a turn, so that the disconnect is seen and the

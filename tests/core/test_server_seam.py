@@ -4,6 +4,7 @@ shape (enveloped unary calls, HTTP trailers) served through it with no adapter c
 from __future__ import annotations
 
 import asyncio
+import threading
 from typing import Any
 
 import pytest
@@ -23,9 +24,11 @@ from connect_core.server import (
     DrainPolicy,
     Refusal,
     Service,
+    chunks_in_thread,
     code_for_status,
     drain,
     error_for_status,
+    reply_chunks,
     serve_asgi,
 )
 from connect_core.server._endpoints import build_connect_protocol, build_endpoints
@@ -135,6 +138,62 @@ def test_drain_stops_at_its_byte_cap_and_at_a_pause() -> None:
         assert asyncio.get_running_loop().time() - started < 1
 
     asyncio.run(run())
+
+
+def test_chunks_in_thread_steps_and_closes_a_sync_stream_off_the_loop() -> None:
+    events: list[tuple[str, bool]] = []
+
+    def stream():  # type: ignore[no-untyped-def]
+        try:
+            for i in range(5):
+                events.append(("step", threading.current_thread() is threading.main_thread()))
+                yield b"%d" % i
+        finally:
+            events.append(("closed", threading.current_thread() is threading.main_thread()))
+
+    async def run() -> list[bytes]:
+        chunks = chunks_in_thread(stream(), asyncio.to_thread)
+        got = [await anext(chunks), await anext(chunks)]
+        await chunks.aclose()  # the client went away: the handler's generator is closed
+        return got
+
+    assert asyncio.run(run()) == [b"0", b"1"]
+    assert events == [("step", False), ("step", False), ("closed", False)]
+
+
+def test_reply_chunks_paces_the_stream_then_drains_the_rest_of_the_body() -> None:
+    call = Service(AsyncEcho()).start(
+        "POST", "/echo.v1.EchoService/Chat", Headers({"content-type": "application/connect+proto"})
+    )
+    assert isinstance(call, Call)
+    turns = 0
+    body_read: list[bytes] = []
+
+    async def reply():  # type: ignore[no-untyped-def]
+        for i in range(160):  # never awaits: only the pacing lets other tasks run
+            yield b"%d" % i
+
+    async def body():  # type: ignore[no-untyped-def]
+        for part in (b"a", b"b", b"c"):
+            body_read.append(part)
+            yield part
+
+    async def count_turns() -> None:
+        nonlocal turns
+        while True:
+            await asyncio.sleep(0)
+            turns += 1
+
+    async def run() -> list[bytes]:
+        counter = asyncio.ensure_future(count_turns())
+        await asyncio.sleep(0)
+        got = [chunk async for chunk in reply_chunks(call, reply(), body())]
+        counter.cancel()
+        return got
+
+    assert asyncio.run(run()) == [b"%d" % i for i in range(160)]
+    assert turns >= 160 // 16  # the loop had a turn every 16 messages
+    assert body_read == [b"a", b"b", b"c"]  # and the unread body was drained after the end
 
 
 # -- another protocol through the same adapter ------------------------------------------------

@@ -22,7 +22,7 @@ import functools
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from typing import Any
 
-from asgiref.sync import markcoroutinefunction, sync_to_async
+from asgiref.sync import markcoroutinefunction
 from django.db import connections, transaction
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
@@ -34,18 +34,20 @@ from connect_core.server import (
     Endpoint,
     Refusal,
     StreamReply,
+    chunks_in_thread,
     drain,
     drain_sync,
     not_found,
     open_wsgi_stream,
+    reply_chunks,
 )
 
 from ._body import async_body, sync_body
 from ._errors import django_error_to_connect_error
 from ._responses import query_string, reply_response, request_headers, stream_response
+from ._threads import in_request_thread
 
 View = Callable[..., Any]
-_YIELD_EVERY = 16
 HeaderList = list[tuple[str, str]]
 ENDPOINT_ATTRIBUTE = "connect_endpoint"
 """The attribute naming the :class:`~connect_core.server.Endpoint` a Connect view serves."""
@@ -82,43 +84,6 @@ def _start(endpoint: Endpoint, request: HttpRequest) -> Call | Refusal:
     )
 
 
-async def _in_request_thread(chunks: Iterator[bytes]) -> AsyncIterator[bytes]:
-    """A sync stream's ``chunks`` as an async iterator, each step (and the final close) in
-    the request's thread (thread-sensitive ``sync_to_async``)."""
-    step = sync_to_async(functools.partial(next, chunks, None), thread_sensitive=True)
-    try:
-        while True:
-            chunk = await step()
-            if chunk is None:
-                return
-            yield chunk
-    finally:
-        close = getattr(chunks, "close", None)
-        if close is not None:
-            await sync_to_async(close, thread_sensitive=True)()
-
-
-async def _async_drained_after(
-    chunks: AsyncIterator[bytes], body: AsyncIterator[bytes], call: Call
-) -> AsyncIterator[bytes]:
-    """Yield an async stream's ``chunks``, then drain what the call left of the ``body``.
-
-    Every few messages the event loop gets a turn: a handler may yield without awaiting, and
-    a server may take a message for a gone client without awaiting either (uvicorn does), so
-    that Django's handler sees the disconnect and no stream starves the server.
-    """
-    sent = 0
-    try:
-        async for chunk in chunks:
-            yield chunk
-            sent += 1
-            if not sent % _YIELD_EVERY:
-                await asyncio.sleep(0)
-    finally:
-        await chunks.aclose()  # type: ignore[attr-defined]
-    await drain(body, call.drain_policy)
-
-
 def serve_sync(endpoint: Endpoint, request: HttpRequest) -> HttpResponseBase:
     """Serve one call of a sync service."""
     target = _start(endpoint, request)
@@ -139,7 +104,8 @@ def serve_sync(endpoint: Endpoint, request: HttpRequest) -> HttpResponseBase:
         return reply_response(call.run_unary_sync(data))
     stream = open_wsgi_stream(call, body)
     if getattr(request, "scope", None) is not None:  # Django's ASGI handler
-        return stream_response(stream.status, stream.headers, _in_request_thread(stream.chunks))
+        chunks = chunks_in_thread(stream.chunks, in_request_thread)
+        return stream_response(stream.status, stream.headers, chunks)
     return stream_response(stream.status, stream.headers, stream.chunks)
 
 
@@ -191,9 +157,7 @@ async def _open_async_stream(
         return stream_response(status, headers, _after_opening(opening, body, call))
     stream = opening.result()
     call.headers_sent_early()
-    return stream_response(
-        stream.status, stream.headers, _async_drained_after(stream.chunks, body, call)
-    )
+    return stream_response(stream.status, stream.headers, reply_chunks(call, stream.chunks, body))
 
 
 async def _after_opening(
@@ -204,7 +168,7 @@ async def _after_opening(
         stream = await opening
     finally:
         opening.cancel()  # a response closed before the handler's first message
-    async for chunk in _async_drained_after(stream.chunks, body, call):
+    async for chunk in reply_chunks(call, stream.chunks, body):
         yield chunk
 
 

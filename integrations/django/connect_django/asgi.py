@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import functools
 import io
-from collections.abc import Callable, MutableMapping
+from collections.abc import MutableMapping
 from typing import Any
 
 import django
@@ -38,6 +38,7 @@ from django.urls import Resolver404, get_resolver, set_script_prefix
 
 from connect_core.server import ASGIRequestBody, DrainPolicy, drain, serve_asgi
 
+from ._threads import in_request_thread
 from ._views import ENDPOINT_ATTRIBUTE, FULL_DUPLEX_FLAG
 
 Scope = dict[str, Any]
@@ -59,10 +60,6 @@ def _is_connect_path(urlconf: str | None, path_info: str) -> bool:
     except Resolver404:
         return False
     return hasattr(match.func, ENDPOINT_ATTRIBUTE)
-
-
-async def _in_request_thread(func: Callable[..., Any], *args: Any) -> Any:
-    return await sync_to_async(func, thread_sensitive=True)(*args)
 
 
 class ConnectASGIHandler(ASGIHandler):
@@ -115,7 +112,7 @@ class ConnectASGIHandler(ASGIHandler):
                     message = {**message, "headers": [*message["headers"], *extra]}
                 await send(message)
 
-            await serve_asgi(target, receive, send_with_headers, to_thread=_in_request_thread)
+            await serve_asgi(target, receive, send_with_headers, to_thread=in_request_thread)
         finally:
             await sync_to_async(response.close)()
 
