@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import base64
 import json
-import shutil
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,6 +22,7 @@ from connectrpc.compression.gzip import GzipCompression
 from connectrpc.errors import ConnectError
 from connectrpc.method import IdempotencyLevel, MethodInfo, StreamType
 from echo.v1.echo_pb2 import EchoRequest, EchoResponse
+from interop import node_client
 from interop.bufcurl import buf_curl
 from pyqwest import HTTPVersion, SyncClient, SyncHTTPTransport
 from servers.integrations import ECHO_FLASK, ServerPool
@@ -204,37 +203,11 @@ def test_official_errors_deadline_and_compression(
 
 
 @pytest.fixture(scope="session")
-def node_client(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The connect-node client script (``tests/client/node/client.mjs``), its npm packages
-    installed and the echo service's ES code generated (skipped when node or npm is missing)."""
-    if shutil.which("node") is None or shutil.which("npm") is None:
-        pytest.skip("node and npm are needed for the connect-node client")
-    from client.conftest import NODE_DIR, _generate_es, _npm_ci
-
-    _npm_ci()
-    out = NODE_DIR / "node_modules" / ".echo-gen"
-    if not (out / "echo" / "v1" / "echo_pb.js").exists():
-        _generate_es(out)
-    return NODE_DIR / "client.mjs"
+def echo_es() -> Path:
+    """The echo service's ES code for the connect-node client."""
+    return node_client.echo_es()
 
 
-def test_connect_node_client(echo_server: RunningServer, node_client: Path) -> None:
-    gen = node_client.parent / "node_modules" / ".echo-gen"
-    proc = subprocess.run(
-        ["node", str(node_client), str(gen), echo_server.url],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=node_client.parent,
-    )
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    results = {r.pop("call"): r for r in map(json.loads, proc.stdout.splitlines())}
-    assert results == {
-        "unary": {"message": "node", "method": "POST"},
-        "get": {"message": "node-get", "method": "GET"},
-        "json": {"message": "node-json", "type": "application/json"},
-        "server-stream": {"indexes": [0, 1, 2]},
-        "client-stream": {"message": "a b", "index": 2},
-        "error": {"code": 7, "message": "nope"},
-        "stream-error": {"code": 9, "message": ""},
-    }
+def test_connect_node_client(echo_server: RunningServer, echo_es: Path) -> None:
+    got = node_client.run_node_client(echo_es, echo_server.url, echo_server.http2)
+    assert got == node_client.expected(echo_server.http2)
