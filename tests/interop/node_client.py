@@ -8,29 +8,18 @@ ES code of echo.proto generated with ``buf generate``), :func:`run_node_client` 
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-NODE_DIR = Path(__file__).resolve().parents[1] / "client" / "node"
+from client import node_setup
+from client.node_setup import NODE_DIR
 
 
 def echo_es() -> Path:
     """The echo service's generated ES code, ready for ``client.mjs`` (skips the test when
     node or npm is missing)."""
-    if shutil.which("node") is None or shutil.which("npm") is None:
-        pytest.skip("node and npm are needed for the connect-node client")
-    from client.conftest import _generate_es, _npm_ci
-
-    _npm_ci()
-    # Inside node_modules, so the generated modules resolve @bufbuild/protobuf from there.
-    out = NODE_DIR / "node_modules" / ".echo-gen-client"
-    shutil.rmtree(out, ignore_errors=True)
-    _generate_es(out)
-    return out
+    return node_setup.echo_es(".echo-gen-client", "client")
 
 
 def run_node_client(gen: Path, url: str, http2: bool) -> dict[str, Any]:
