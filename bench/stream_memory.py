@@ -21,23 +21,12 @@ import sys
 import time
 from pathlib import Path
 
+from _harness import free_port
+from _idle_streams import idle_kib
+
 HERE = Path(__file__).resolve().parent
 PATH = "/bench.v1.BenchService/Stream"
 OFFICIAL_PATH = "/benchofficial.v1.BenchService/Stream"
-BODY = b"\x00\x00\x00\x00\x04\x08\x01\x10\x0a"  # StreamRequest{count: 1, size: 10}
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _rss_kib(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    raise RuntimeError("no VmRSS")
 
 
 def _start(which: str, port: int) -> subprocess.Popen[bytes]:
@@ -75,39 +64,6 @@ def _start(which: str, port: int) -> subprocess.Popen[bytes]:
             time.sleep(0.1)
 
 
-async def _open(port: int, path: str) -> asyncio.StreamWriter:
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    writer.write(
-        (
-            f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-            "Content-Type: application/connect+proto\r\nConnect-Protocol-Version: 1\r\n"
-            f"Content-Length: {len(BODY)}\r\n\r\n"
-        ).encode()
-        + BODY
-    )
-    data = b""
-    while b"xxxxxxxxxx" not in data:  # the first message's payload has arrived
-        chunk = await reader.read(4096)
-        if not chunk:
-            raise RuntimeError("stream closed before its first message")
-        data += chunk
-    return writer
-
-
-async def _measure(port: int, pid: int, path: str, n: int) -> float:
-    warm = [await _open(port, path) for _ in range(20)]
-    await asyncio.sleep(0.5)
-    before = _rss_kib(pid)
-    writers: list[asyncio.StreamWriter] = []
-    for i in range(0, n, 100):
-        writers += await asyncio.gather(*(_open(port, path) for _ in range(min(100, n - i))))
-    await asyncio.sleep(1.0)
-    after = _rss_kib(pid)
-    for w in writers + warm:
-        w.close()
-    return (after - before) / n
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--streams", type=int, default=2000)
@@ -122,11 +78,11 @@ def main() -> None:
     }
     for _ in range(args.rounds):
         for which in results:
-            port = _free_port()
+            port = free_port()
             proc = _start(which, port)
             try:
                 path = OFFICIAL_PATH if which == "official" else PATH
-                results[which].append(asyncio.run(_measure(port, proc.pid, path, args.streams)))
+                results[which].append(asyncio.run(idle_kib(port, proc.pid, path, args.streams)))
             finally:
                 proc.terminate()
                 proc.wait(10)

@@ -10,24 +10,19 @@ and in memory through ``ASGITransport`` / ``WSGITransport``.
 
 from __future__ import annotations
 
-import hashlib
 import json
-import shutil
 import subprocess
-import sys
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
 from servers.run import HYPERCORN, UVICORN, RunningServer, ServerKind, start
 
 from client.helpers import Target
+from client.node_setup import NODE_DIR, echo_es
 
-NODE_DIR = Path(__file__).resolve().parent / "node"
-REPO = NODE_DIR.parents[2]
 OFFICIAL_APP = "client.official_server:app"
 
 
@@ -70,62 +65,10 @@ class NodeServer:
     h2c: str
 
 
-def _npm_ci() -> None:
-    """``npm ci`` when ``node_modules`` does not match the committed lock file."""
-    lock = (NODE_DIR / "package-lock.json").read_bytes()
-    stamp = NODE_DIR / "node_modules" / ".lock-sha256"
-    digest = hashlib.sha256(lock).hexdigest()
-    if stamp.exists() and stamp.read_text() == digest:
-        return
-    subprocess.run(
-        ["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"],
-        cwd=NODE_DIR,
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
-    stamp.write_text(digest)
-
-
-def _generate_es(out: Path) -> None:
-    """Generate the ES code of echo.proto with ``buf generate`` and the local protoc-gen-es."""
-    template = {
-        "version": "v2",
-        "plugins": [
-            {
-                "local": str(NODE_DIR / "node_modules" / ".bin" / "protoc-gen-es"),
-                "out": str(out),
-                "opt": ["target=js"],
-            }
-        ],
-    }
-    buf = Path(sys.executable).parent / "buf"
-    subprocess.run(
-        [
-            str(buf if buf.exists() else "buf"),
-            "generate",
-            str(REPO / "tests" / "proto"),
-            "--path",
-            str(REPO / "tests" / "proto" / "echo" / "v1" / "echo.proto"),
-            "--template",
-            json.dumps(template),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
-
-
 @pytest.fixture(scope="session")
 def node_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NodeServer]:
     """connect-node serving echo.v1.EchoService (skipped when node or npm is missing)."""
-    if shutil.which("node") is None or shutil.which("npm") is None:
-        pytest.skip("node and npm are needed for the connect-node server")
-    _npm_ci()
-    # Inside node_modules, so the generated modules resolve @bufbuild/protobuf from there.
-    out = NODE_DIR / "node_modules" / ".echo-gen"
-    shutil.rmtree(out, ignore_errors=True)
-    _generate_es(out)
+    out = echo_es(".echo-gen", "server")
     log_path = tmp_path_factory.mktemp("node") / "node.log"
     log = open(log_path, "wb")  # noqa: SIM115 - closed below
     proc = subprocess.Popen(

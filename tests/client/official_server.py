@@ -7,7 +7,11 @@ codecs over the messages generated in ``tests/gen``. It follows the same steerin
 ``__active__:<key>`` debug hook that counts running and abandoned ``Repeat`` streams.
 
 Run as ``client.official_server:app`` with ``tests`` and ``tests/gen`` on ``PYTHONPATH``;
-this module must not import ``connect_core``.
+this module must not import ``connect_core``. That is why it does not share the handlers of
+``servers/echo_service.py``: those import ``connect_core`` (its ``ConnectError``, ``Code``,
+``ErrorDetail`` and the generated ``EchoService`` bases), and every step they share goes
+through a context and error API that differs here (``ctx.response_headers`` is an attribute,
+not a method, and so are ``timeout_ms`` and ``http_method``; errors are ``connectrpc``'s).
 """
 
 from __future__ import annotations

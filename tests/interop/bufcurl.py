@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import subprocess
 import sys
@@ -74,3 +75,25 @@ def buf_curl(
         cmd, input=stdin, capture_output=True, text=True, timeout=timeout, cwd=TESTS_DIR
     )
     return BufResult(proc.returncode, parse_json_stream(proc.stdout), proc.stderr)
+
+
+def check_compressed_response(server: Any, procedure: str) -> None:
+    """buf accepts gzip: a large response to ``procedure`` (an echo of ``payload``) comes
+    back compressed and decodes intact."""
+    payload = bytes(range(256)) * 32
+    data = json.dumps({"payload": base64.b64encode(payload).decode()})
+    r = buf_curl(server, procedure, data, extra=["-v"])
+    assert r.returncode == 0, r.stderr
+    assert base64.b64decode(r.messages[0]["payload"]) == payload
+    assert "content-encoding: gzip" in r.stderr.lower()
+
+
+def check_server_stream(server: Any, procedure: str) -> None:
+    """``procedure`` (the echo service's ``Repeat``) streams three messages back."""
+    r = buf_curl(server, procedure, '{"message": "again", "count": 3}')
+    assert r.returncode == 0, r.stderr
+    assert [(m["message"], m.get("index", 0)) for m in r.messages] == [
+        ("again", 0),
+        ("again", 1),
+        ("again", 2),
+    ]

@@ -2,9 +2,10 @@
 
 Here ``server`` is each integration of the core applications (``connect_core``'s ASGI and
 WSGI apps), not every integration: the other clients test this project's protocol engine,
-which the integrations share; FastAPI's interop tests are in ``tests/fastapi``. Django's
-WSGI deployment and its full-duplex ASGI handler are here too, since ``connect_django``
-translates Django's own request and response objects, which other clients see through.
+which the integrations share. Django's WSGI deployment and its full-duplex ASGI handler are
+here too, since ``connect_django`` translates Django's own request and response objects,
+which other clients see through. ``test_frameworks.py`` runs the clients against every
+framework integration (``frameworks.py``), with its own ``served`` fixture.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from .bufcurl import buf_curl
+from .bufcurl import buf_curl, check_compressed_response, check_server_stream
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -33,23 +33,11 @@ def test_unary_post_only_method(server) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_unary_compressed_response(server) -> None:  # type: ignore[no-untyped-def]
-    """buf accepts gzip: a large response comes back compressed and must decode intact."""
-    payload = bytes(range(256)) * 32
-    data = json.dumps({"payload": base64.b64encode(payload).decode()})
-    r = buf_curl(server, ECHO + "Echo", data, extra=["-v"])
-    assert r.returncode == 0, r.stderr
-    assert base64.b64decode(r.messages[0]["payload"]) == payload
-    assert "content-encoding: gzip" in r.stderr.lower()
+    check_compressed_response(server, ECHO + "Echo")
 
 
 def test_server_stream(server) -> None:  # type: ignore[no-untyped-def]
-    r = buf_curl(server, ECHO + "Repeat", '{"message": "again", "count": 3}')
-    assert r.returncode == 0, r.stderr
-    assert [(m["message"], m.get("index", 0)) for m in r.messages] == [
-        ("again", 0),
-        ("again", 1),
-        ("again", 2),
-    ]
+    check_server_stream(server, ECHO + "Repeat")
 
 
 def test_client_stream(server) -> None:  # type: ignore[no-untyped-def]

@@ -1,68 +1,33 @@
-"""Interop with the official ``connectrpc`` client (PyPI ``connectrpc``, on pyqwest/reqwest).
-
-The official code generator is a separate binary that is not installed here (the
-``protoc-gen-connect-python`` in the venv is this project's own plugin), so the method
-descriptors are written by hand with the official package's public ``MethodInfo``; messages
-are the google.protobuf classes in ``tests/gen``, through the official ``compat`` codecs.
-"""
+"""Interop with the official ``connectrpc`` client (PyPI ``connectrpc``, on pyqwest/reqwest),
+set up in ``official.py``, against the core applications."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 import pytest
-from connectrpc.client import ConnectClientSync, ResponseMetadata
+from connectrpc.client import ResponseMetadata
 from connectrpc.code import Code
-from connectrpc.compat import google_protobuf_binary_codec, google_protobuf_json_codec
-from connectrpc.compression.brotli import BrotliCompression
-from connectrpc.compression.gzip import GzipCompression
-from connectrpc.compression.zstd import ZstdCompression
 from connectrpc.errors import ConnectError
-from connectrpc.method import IdempotencyLevel, MethodInfo, StreamType
-from echo.v1.echo_pb2 import EchoRequest, EchoResponse
-from google.protobuf import any_pb2
-from pyqwest import HTTPVersion, SyncClient, SyncHTTPTransport
+from echo.v1.echo_pb2 import EchoRequest
+from pyqwest import SyncHTTPTransport
+
+from . import official
+from .official import CHAT, COLLECT, ECHO, ECHO_POST, REPEAT, detail
 
 pytestmark = pytest.mark.timeout(60)
 
-
-def _method(name: str, kind: StreamType, level: IdempotencyLevel = IdempotencyLevel.UNKNOWN):  # type: ignore[no-untyped-def]
-    return MethodInfo(
-        name=name,
-        service_name="echo.v1.EchoService",
-        input=EchoRequest,
-        output=EchoResponse,
-        idempotency_level=level,
-        stream_type=kind,
-    )
-
-
-ECHO = _method("Echo", StreamType.UNARY, IdempotencyLevel.NO_SIDE_EFFECTS)
-ECHO_POST = _method("EchoPost", StreamType.UNARY)
-COLLECT = _method("Collect", StreamType.CLIENT_STREAM)
-REPEAT = _method("Repeat", StreamType.SERVER_STREAM)
-CHAT = _method("Chat", StreamType.BIDI_STREAM)
-
-CODECS = {"proto": google_protobuf_binary_codec, "json": google_protobuf_json_codec}
-COMPRESSIONS = {"gzip": GzipCompression, "br": BrotliCompression, "zstd": ZstdCompression}
 BIG = bytes(range(256)) * 16
 
 
 @pytest.fixture
 def transport(server) -> Iterator[SyncHTTPTransport]:  # type: ignore[no-untyped-def]
-    version = HTTPVersion.HTTP2 if server.http2 else HTTPVersion.HTTP1
-    with SyncHTTPTransport(http_version=version, enable_otel=False) as t:
+    with official.transport(server.http2) as t:
         yield t
 
 
 def make_client(server, transport, codec: str = "proto", compression: str | None = None):  # type: ignore[no-untyped-def]
-    return ConnectClientSync(
-        server.url,
-        codec=CODECS[codec](),
-        accept_compression=[c() for c in COMPRESSIONS.values()],
-        send_compression=COMPRESSIONS[compression]() if compression else None,
-        http_client=SyncClient(transport),
-    )
+    return official.make_client(server.url, transport, codec, compression)
 
 
 @pytest.mark.parametrize("codec", ["proto", "json"])
@@ -140,8 +105,6 @@ def test_compression_unary_and_stream(server, transport, algo: str) -> None:  # 
 
 
 def test_unary_error_with_details(server, transport) -> None:  # type: ignore[no-untyped-def]
-    detail = any_pb2.Any()
-    detail.Pack(EchoRequest.Nested(value="detail!"))
     with (
         make_client(server, transport) as client,
         ResponseMetadata() as meta,
@@ -151,7 +114,7 @@ def test_unary_error_with_details(server, transport) -> None:  # type: ignore[no
             request=EchoRequest(
                 error_code=16,
                 error_message="who are you",
-                error_details=[detail],
+                error_details=[detail("detail!")],
                 response_headers={"x-err-h": "1"},
                 response_trailers={"x-err-t": "2"},
             ),

@@ -1,57 +1,65 @@
-// A connect-node client calling echo.v1.EchoService: a Connect client nobody here wrote.
+// A connect-node client of echo.v1.EchoService: a Connect client nobody here wrote.
 //
-// Usage: node client.mjs <dir with echo/v1/echo_pb.js> <base URL>
-// Calls every kind connect-node speaks over HTTP/1.1 (unary with POST and GET, binary and
-// JSON, server and client streams, an error, a refused call) and prints one JSON line per
-// result, for the Python test to check.
+// Usage: node client.mjs <dir with echo/v1/echo_pb.js> <base URL> [1.1|2]
+// Calls every RPC kind connect-node speaks over the given HTTP version (1.1 when not given;
+// bidi over HTTP/2 only), in binary and in JSON: unary with POST (response headers too) and
+// with GET, server and client streams, a unary error and an error after a stream's start.
+// Prints one JSON object with what came back, for the Python test to check.
 import * as path from "node:path";
 import { pathToFileURL } from "node:url";
 import { ConnectError, createClient } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
 
-const [genDir, baseUrl] = process.argv.slice(2);
+const [genDir, baseUrl, httpVersion = "1.1"] = process.argv.slice(2);
 const { EchoService } = await import(
   pathToFileURL(path.join(genDir, "echo", "v1", "echo_pb.js")).href
 );
 
 const client = (options) =>
-  createClient(
-    EchoService,
-    createConnectTransport({ baseUrl, httpVersion: "1.1", ...options }),
-  );
-const out = (record) => console.log(JSON.stringify(record));
+  createClient(EchoService, createConnectTransport({ baseUrl, httpVersion, ...options }));
 
-const binary = client({ useBinaryFormat: true });
-const json = client({ useBinaryFormat: false });
-const viaGet = client({ useBinaryFormat: true, useHttpGet: true });
-
-let r = await binary.echoPost({ message: "node" });
-out({ call: "unary", message: r.message, method: r.httpMethod });
-r = await viaGet.echo({ message: "node-get" });
-out({ call: "get", message: r.message, method: r.httpMethod });
-r = await json.echoPost({ message: "node-json" });
-out({ call: "json", message: r.message, type: r.requestHeaders["content-type"] });
-
-const indexes = [];
-for await (const m of binary.repeat({ message: "s", count: 3 })) indexes.push(m.index);
-out({ call: "server-stream", indexes });
-
-async function* words() {
-  yield { message: "a" };
-  yield { message: "b" };
+async function* messages(...texts) {
+  for (const message of texts) yield { message };
 }
-r = await binary.collect(words());
-out({ call: "client-stream", message: r.message, index: r.index });
 
-for (const [name, call] of [
-  ["error", () => binary.echoPost({ errorCode: 7, errorMessage: "nope" })],
-  ["stream-error", async () => { for await (const _ of binary.repeat({ count: 1, errorCode: 9 })); }],
-]) {
+// The code and message of the Connect error `call` fails with (null when it succeeds).
+async function failure(call) {
   try {
     await call();
-    out({ call: name, code: null });
+    return null;
   } catch (e) {
     const err = ConnectError.from(e);
-    out({ call: name, code: err.code, message: err.rawMessage });
+    return [err.code, err.rawMessage];
   }
 }
+
+const out = {};
+for (const useBinaryFormat of [true, false]) {
+  const codec = useBinaryFormat ? "proto" : "json";
+  const echo = client({ useBinaryFormat });
+  const headers = {};
+  const unary = await echo.echo(
+    { message: "hi", responseHeaders: { "x-from": "node" } },
+    { onHeader: (h) => (headers.x = h.get("x-from")) },
+  );
+  out[`${codec}-unary`] = [unary.message, headers.x];
+  const post = await echo.echoPost({ message: "node" });
+  out[`${codec}-post`] = [post.message, post.httpMethod, post.requestHeaders["content-type"]];
+  const repeated = [];
+  for await (const r of echo.repeat({ message: "r", count: 3 })) repeated.push(r.index);
+  out[`${codec}-server-stream`] = repeated;
+  const collected = await echo.collect(messages("a", "b", "c"));
+  out[`${codec}-client-stream`] = [collected.message, collected.index];
+  if (httpVersion === "2") {
+    const chat = [];
+    for await (const r of echo.chat(messages("x", "y"))) chat.push(r.message);
+    out[`${codec}-bidi`] = chat;
+  }
+  out[`${codec}-error`] = await failure(() => echo.echoPost({ errorCode: 7, errorMessage: "nope" }));
+  out[`${codec}-stream-error`] = await failure(async () => {
+    for await (const _ of echo.repeat({ count: 1, errorCode: 9 }));
+  });
+}
+const got = await client({ useBinaryFormat: true, useHttpGet: true }).echo({ message: "by get" });
+out.get = [got.message, got.httpMethod];
+console.log(JSON.stringify(out));
