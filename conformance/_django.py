@@ -24,24 +24,27 @@ def build(handlers: object, options: ServerOptions, interface: str) -> object:
     from django.conf import settings
     from django.urls import include, path
 
-    settings.configure(
-        DEBUG=False,
-        SECRET_KEY="conformance-only",
-        ALLOWED_HOSTS=["*"],
-        ROOT_URLCONF=__name__,
-        INSTALLED_APPS=["connect_django"],
-        MIDDLEWARE=[
-            "django.middleware.security.SecurityMiddleware",
-            "django.middleware.common.CommonMiddleware",
-            "django.middleware.csrf.CsrfViewMiddleware",
-            "django.middleware.clickjacking.XFrameOptionsMiddleware",
-        ],
-        DATABASES={},
-        USE_TZ=True,
-        LOGGING_CONFIG=None,
-    )
-    django.setup(set_prefix=False)
-    urlpatterns.append(path("", include(connect_urls(handlers, **options))))
+    # A server that forks its workers after the application was built (granian) builds it
+    # again in each worker, where Django is set up already: keep what the parent made.
+    if not settings.configured:
+        settings.configure(
+            DEBUG=False,
+            SECRET_KEY="conformance-only",
+            ALLOWED_HOSTS=["*"],
+            ROOT_URLCONF=__name__,
+            INSTALLED_APPS=["connect_django"],
+            MIDDLEWARE=[
+                "django.middleware.security.SecurityMiddleware",
+                "django.middleware.common.CommonMiddleware",
+                "django.middleware.csrf.CsrfViewMiddleware",
+                "django.middleware.clickjacking.XFrameOptionsMiddleware",
+            ],
+            DATABASES={},
+            USE_TZ=True,
+            LOGGING_CONFIG=None,
+        )
+        django.setup(set_prefix=False)
+        urlpatterns.append(path("", include(connect_urls(handlers, **options))))
     if interface == "wsgi":
         from django.core.handlers.wsgi import WSGIHandler
 

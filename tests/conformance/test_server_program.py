@@ -50,6 +50,7 @@ RequestInfo = service_pb2.ConformancePayload.RequestInfo
         ("asgi", "pyvoy", "async"),
         ("django-wsgi", "gunicorn", "sync"),
         ("django-asgi", "hypercorn", "async"),
+        ("django-asgi", "granian", "async"),
     ],
     ids=lambda p: "-".join(p),
 )
