@@ -13,7 +13,9 @@ Three servers run side by side with the same Django settings (``django_bench_app
 Each round loads every variant once, in turn, for a few seconds at each concurrency; the
 report gives the median of the rounds. Variants (the same 100-byte ``bench.v1.Payload`` echo):
 ``<server>-proto`` (Connect, binary proto), ``<server>-json`` (Connect JSON) and
-``<server>-plain`` (``JsonResponse(json.loads(request.body))``).
+``<server>-plain`` (``JsonResponse(json.loads(request.body))``), and for reference
+``<server>-floor`` (fixed bytes, the body unread: Django's own cost, the most any view can
+gain on the plain one).
 
 Targets (requests per second, on ``wsgi`` and ``asgi``): proto >= 1.1 x plain, JSON >= 1.0 x
 plain. Each ratio is also given per server CPU second, which holds up better than throughput
@@ -57,10 +59,10 @@ KINDS = ["wsgi", "asgi", "duplex"]
 
 def _variants() -> list[Variant]:
     out = []
-    for server, prefix, plain in (
-        ("wsgi", "/sync", "/plain/sync"),
-        ("asgi", "/async", "/plain/async"),
-        ("duplex", "/async", "/plain/async"),
+    for server, prefix, plain, floor in (
+        ("wsgi", "/sync", "/plain/sync", "/floor/sync"),
+        ("asgi", "/async", "/plain/async", "/floor/async"),
+        ("duplex", "/async", "/plain/async", None),
     ):
         rpc = f"{prefix}/bench.v1.BenchService/Unary"
         out += [
@@ -68,6 +70,12 @@ def _variants() -> list[Variant]:
             Variant(f"{server}-json", server, rpc, "application/json", JSON_BODY),
             Variant(f"{server}-plain", server, plain, "application/json", JSON_BODY, False),
         ]
+        if floor is not None:
+            out.append(
+                Variant(
+                    f"{server}-floor", server, floor, "application/json", JSON_BODY, False, False
+                )
+            )
     return out
 
 
@@ -138,6 +146,9 @@ def report(r: Report, concurrency: list[int]) -> int:
         for server in KINDS:
             for codec, target in TARGETS.items():
                 r.target(c, f"{server}-{codec}", f"{server}-plain", target, server != "duplex")
+        for server in ("wsgi", "asgi"):
+            # The most any view can gain on the plain one: Django's own cost bounds the ratio.
+            r.reference(c, f"{server}-floor", f"{server}-plain", "Django alone")
     return r.status()
 
 

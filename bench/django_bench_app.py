@@ -8,6 +8,8 @@ the URLconf. The middleware is ``startproject``'s default stack, the same for ev
 * ``/async/bench.v1.BenchService/Unary``: the same, async service (for ASGI);
 * ``/plain/sync`` and ``/plain/async``: the same echo as Django users write a JSON API view
   (``JsonResponse(json.loads(request.body))``, CSRF-exempt), sync and async;
+* ``/floor/sync`` and ``/floor/async``: fixed bytes, the body left unread: what Django itself
+  costs per request under this middleware stack, the fastest any view can be (reference);
 * ``/idle/bench.v1.BenchService/Stream``: a Connect server stream that sends one message and
   then waits, and ``/idle-plain/stream``: Django's own ``StreamingHttpResponse`` over an async
   iterator doing the same (for the idle stream's memory).
@@ -56,7 +58,7 @@ django.setup()
 from bench.v1.bench_connect import BENCH_SERVICE_INFO  # noqa: E402
 from bench.v1.bench_pb2 import Payload  # noqa: E402
 from connect_django import connect_urls  # noqa: E402
-from django.http import HttpRequest, JsonResponse, StreamingHttpResponse  # noqa: E402
+from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse  # noqa: E402
 from django.urls import include, path  # noqa: E402
 from django.views.decorators.csrf import csrf_exempt  # noqa: E402
 
@@ -98,6 +100,21 @@ async def plain_async(request: HttpRequest) -> JsonResponse:
     return JsonResponse(json.loads(request.body))
 
 
+_FIXED = b'{"data":"' + b"x" * 132 + b'"}'
+
+
+@csrf_exempt
+def floor_sync(request: HttpRequest) -> HttpResponse:
+    """Fixed bytes, the body unread: Django's own cost per request (sync)."""
+    return HttpResponse(_FIXED, content_type="application/json")
+
+
+@csrf_exempt
+async def floor_async(request: HttpRequest) -> HttpResponse:
+    """Fixed bytes, the body unread: Django's own cost per request (async)."""
+    return HttpResponse(_FIXED, content_type="application/json")
+
+
 @csrf_exempt
 async def idle_plain(request: HttpRequest) -> StreamingHttpResponse:
     """Django's own streaming response holding an idle stream open."""
@@ -115,6 +132,8 @@ urlpatterns = [
     path("idle/", include(connect_urls(AsyncBench(), BENCH_SERVICE_INFO))),
     path("plain/sync", plain_sync),
     path("plain/async", plain_async),
+    path("floor/sync", floor_sync),
+    path("floor/async", floor_async),
     path("idle-plain/stream", idle_plain),
 ]
 
