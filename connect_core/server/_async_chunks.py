@@ -68,11 +68,20 @@ class ThreadedChunks(AsyncIterator[bytes]):
         await self._to_thread(self._close)
 
 
-def chunks_in_thread(chunks: Iterator[bytes], to_thread: ToThread) -> ThreadedChunks:
+async def chunks_in_thread(chunks: Iterator[bytes], to_thread: ToThread) -> AsyncIterator[bytes]:
     """A sync stream's ``chunks`` (:attr:`StreamReplySync.chunks`) as an async iterator: each
     message is produced by ``to_thread`` (a worker thread, so the event loop is never
-    blocked), and ``aclose()`` closes the sync iterator there too, which stops its handler."""
-    return ThreadedChunks(chunks, to_thread)
+    blocked), and closing it closes the sync iterator there too, which stops its handler.
+
+    It is an async generator, so a framework that drops it unclosed (a client gone mid-stream)
+    still has it closed, by the event loop's async-generator finalizer, in a worker thread:
+    a sync handler's ``finally`` never runs on the event loop."""
+    threaded = ThreadedChunks(chunks, to_thread)
+    try:
+        async for chunk in threaded:
+            yield chunk
+    finally:
+        await threaded.aclose()
 
 
 async def reply_chunks(

@@ -161,6 +161,29 @@ def test_chunks_in_thread_steps_and_closes_a_sync_stream_off_the_loop() -> None:
     assert events == [("step", False), ("step", False), ("closed", False)]
 
 
+def test_chunks_in_thread_dropped_unclosed_still_closes_off_the_loop() -> None:
+    closed_on_loop: list[bool] = []
+
+    def stream():  # type: ignore[no-untyped-def]
+        try:
+            while True:
+                yield b"x"
+        finally:
+            closed_on_loop.append(threading.current_thread() is threading.main_thread())
+
+    async def run() -> None:
+        chunks = chunks_in_thread(stream(), asyncio.to_thread)
+        assert await anext(chunks) == b"x"
+        del chunks  # a framework that drops the stream when its client goes away
+        for _ in range(200):
+            if closed_on_loop:
+                return
+            await asyncio.sleep(0.01)
+
+    asyncio.run(run())
+    assert closed_on_loop == [False]  # closed, and in a worker thread, not on the loop
+
+
 def test_reply_chunks_paces_the_stream_then_drains_the_rest_of_the_body() -> None:
     call = Service(AsyncEcho()).start(
         "POST", "/echo.v1.EchoService/Chat", Headers({"content-type": "application/connect+proto"})
