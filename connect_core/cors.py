@@ -18,6 +18,8 @@ name (``trailer-x-request-id``).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 ALLOWED_METHODS: tuple[str, ...] = ("GET", "POST")
 """HTTP methods of Connect calls: ``POST`` for every call, ``GET`` for side-effect-free unary."""
 
@@ -48,4 +50,36 @@ EXPOSED_HEADERS: tuple[str, ...] = (
 Unary trailers arrive as ``trailer-<name>`` headers; expose each one by its full name.
 """
 
-__all__ = ["ALLOWED_HEADERS", "ALLOWED_METHODS", "EXPOSED_HEADERS"]
+
+def _merged(base: Iterable[str], extra: Iterable[str], *, upper: bool = False) -> list[str]:
+    out: list[str] = []
+    for name in (*base, *extra):
+        name = name.upper() if upper else name.lower()
+        if name not in out:
+            out.append(name)
+    return out
+
+
+def allowed_methods(extra: Iterable[str] = ()) -> list[str]:
+    """:data:`ALLOWED_METHODS` and ``extra``, upper-cased, each once, in order."""
+    return _merged(ALLOWED_METHODS, extra, upper=True)
+
+
+def allowed_headers(extra: Iterable[str] = ()) -> list[str]:
+    """:data:`ALLOWED_HEADERS` and ``extra``, lower-cased, each once, in order."""
+    return _merged(ALLOWED_HEADERS, extra)
+
+
+def exposed_headers(extra: Iterable[str] = ()) -> list[str]:
+    """:data:`EXPOSED_HEADERS` and ``extra``, lower-cased, each once, in order."""
+    return _merged(EXPOSED_HEADERS, extra)
+
+
+__all__ = [
+    "ALLOWED_HEADERS",
+    "ALLOWED_METHODS",
+    "EXPOSED_HEADERS",
+    "allowed_headers",
+    "allowed_methods",
+    "exposed_headers",
+]

@@ -17,16 +17,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from connect_core.cors import ALLOWED_HEADERS, ALLOWED_METHODS, EXPOSED_HEADERS
-
-
-def _merge(base: Iterable[str], extra: Iterable[str], *, upper: bool = False) -> list[str]:
-    out: list[str] = []
-    for name in (*base, *extra):
-        name = name.upper() if upper else name.lower()
-        if name not in out:
-            out.append(name)
-    return out
+from connect_core.cors import (
+    ALLOWED_HEADERS,
+    ALLOWED_METHODS,
+    EXPOSED_HEADERS,
+    allowed_headers,
+    allowed_methods,
+    exposed_headers,
+)
 
 
 def cors_settings(
@@ -58,9 +56,9 @@ def cors_settings(
     """
     options: dict[str, Any] = {
         "CORS_ALLOWED_ORIGINS": list(allowed_origins),
-        "CORS_ALLOW_METHODS": _merge(ALLOWED_METHODS, extra_methods, upper=True),
-        "CORS_ALLOW_HEADERS": _merge(ALLOWED_HEADERS, extra_headers),
-        "CORS_EXPOSE_HEADERS": _merge(EXPOSED_HEADERS, expose),
+        "CORS_ALLOW_METHODS": allowed_methods(extra_methods),
+        "CORS_ALLOW_HEADERS": allowed_headers(extra_headers),
+        "CORS_EXPOSE_HEADERS": exposed_headers(expose),
         "CORS_ALLOW_CREDENTIALS": allow_credentials,
         "CORS_PREFLIGHT_MAX_AGE": max_age,
     }

@@ -18,16 +18,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from connect_core.cors import ALLOWED_HEADERS, ALLOWED_METHODS, EXPOSED_HEADERS
-
-
-def _merge(base: Iterable[str], extra: Iterable[str], *, upper: bool = False) -> list[str]:
-    out: list[str] = []
-    for name in (*base, *extra):
-        name = name.upper() if upper else name.lower()
-        if name not in out:
-            out.append(name)
-    return out
+from connect_core.cors import (
+    ALLOWED_HEADERS,
+    ALLOWED_METHODS,
+    EXPOSED_HEADERS,
+    allowed_headers,
+    allowed_methods,
+    exposed_headers,
+)
 
 
 def cors_options(
@@ -56,9 +54,9 @@ def cors_options(
     """
     return {
         "origins": origins if isinstance(origins, str) else list(origins),
-        "methods": _merge(ALLOWED_METHODS, extra_methods, upper=True),
-        "allow_headers": _merge(ALLOWED_HEADERS, extra_headers),
-        "expose_headers": _merge(EXPOSED_HEADERS, expose),
+        "methods": allowed_methods(extra_methods),
+        "allow_headers": allowed_headers(extra_headers),
+        "expose_headers": exposed_headers(expose),
         "supports_credentials": supports_credentials,
         "max_age": max_age,
     }
