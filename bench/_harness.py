@@ -11,7 +11,9 @@ does the rest the same way for all of them:
   one after the other, for a few seconds at each concurrency, round after round, the order
   rotating from round to round; the server's CPU time (its process and its children, so a
   gunicorn worker counts) is read from ``/proc`` around each load;
-* prints the table of medians and, per ratio, its target or its reference note.
+* prints the table of medians and, per ratio, its target or its reference note. A ratio is
+  the median of the rounds' own ratios (two loads of one round ran close together, so a slow
+  spell of a shared machine weighs on both sides), with the lowest and highest round.
 
 Nothing here is imported by the packages; it runs only as part of the scripts next to it.
 """
@@ -397,25 +399,45 @@ class Report:
             )
         print()
 
+    def ratio(self, c: int, num: str, den: str) -> float:
+        """``num / den`` in requests per second at concurrency ``c``: the median of the
+        rounds' ratios. Both loads of a round ran one after the other, so a slow spell of the
+        machine weighs on both sides of a ratio rather than on one variant's median."""
+        return statistics.median(self._round_ratios(c, num, den, "rps"))
+
+    def ratio_per_cpu(self, c: int, num: str, den: str) -> float:
+        """The same ratio per server CPU second (``den``'s CPU per request over ``num``'s)."""
+        return statistics.median(self._round_ratios(c, den, num, "cpu_us"))
+
+    def spread(self, c: int, num: str, den: str) -> str:
+        """The lowest and the highest of the rounds' ratios, as ``lo-hi``."""
+        ratios = self._round_ratios(c, num, den, "rps")
+        return f"{min(ratios):.2f}-{max(ratios):.2f}"
+
+    def _round_ratios(self, c: int, num: str, den: str, field_name: str) -> list[float]:
+        pairs = zip(self.results[(num, c)], self.results[(den, c)], strict=True)
+        return [getattr(a, field_name) / getattr(b, field_name) for a, b in pairs]
+
     def target(self, c: int, num: str, den: str, target: float, gated: bool = True) -> None:
         """``num / den`` against ``target`` (a FAIL fails the run unless not ``gated``),
         and the same ratio per server CPU second."""
-        ratio = self.rps(num, c) / self.rps(den, c)
-        per_cpu = self.cpu_us(den, c) / self.cpu_us(num, c)
+        ratio = self.ratio(c, num, den)
         ok = ratio >= target
         self.failed |= gated and not ok
         verdict = ("PASS" if ok else "FAIL") if gated else "(reference)"
         print(
             f"c={c:<3} {num + ' / ' + den:<{self.label_width}} {ratio:5.2f}x  "
             f"(target >= {target:.{self.target_digits}f})  "
-            f"{verdict:<{self.verdict_width}}  per server CPU second: {per_cpu:4.2f}x"
+            f"{verdict:<{self.verdict_width}}  per server CPU second: "
+            f"{self.ratio_per_cpu(c, num, den):4.2f}x  rounds: {self.spread(c, num, den)}"
         )
 
     def reference(self, c: int, num: str, den: str, note: str) -> None:
         """``num / den`` for information."""
-        value = self.rps(num, c) / self.rps(den, c)
         print(
-            f"c={c:<3} {num + ' / ' + den:<{self.label_width}} {value:5.2f}x  (reference: {note})"
+            f"c={c:<3} {num + ' / ' + den:<{self.label_width}} "
+            f"{self.ratio(c, num, den):5.2f}x  (reference: {note}; "
+            f"rounds: {self.spread(c, num, den)})"
         )
 
     def status(self) -> int:

@@ -87,11 +87,26 @@ class Headers(MutableMapping[str, str]):
         h._b = None
         return h
 
+    @classmethod
+    def from_first_values(cls, first: dict[str, str]) -> Headers:
+        """Wrap ``first``, a dict of lower-case header names to their one value, as it is (no
+        copy, no check): for servers that joined each header's values into one (WSGI). It is
+        also what :meth:`first_values` returns until the headers change."""
+        h = cls.__new__(cls)
+        h._raw = None
+        h._b = first
+        return h
+
     def __getattr__(self, name: str) -> dict[str, list[str]]:
-        # Runs only while the "_d" slot is unset: decode the raw pairs once.
+        # Runs only while the "_d" slot is unset: build it from the raw pairs, or from the
+        # first values, once.
         if name != "_d":
             raise AttributeError(name)
         d: dict[str, list[str]] = {}
+        if self._raw is None:
+            d = {k: [v] for k, v in (self._b or {}).items()}
+            self._d = d
+            return d
         for k, v in self._raw or ():
             key = k.decode("latin-1")
             if key in d:
@@ -107,12 +122,14 @@ class Headers(MutableMapping[str, str]):
 
     def __setitem__(self, key: str, value: str) -> None:
         check_header(key, value)
+        d = self._d
         self._b = None
-        self._d[key.lower()] = [value]
+        d[key.lower()] = [value]
 
     def __delitem__(self, key: str) -> None:
+        d = self._d
         self._b = None
-        del self._d[key.lower()]
+        del d[key.lower()]
 
     def __contains__(self, key: object) -> bool:
         return isinstance(key, str) and key.lower() in self._d
@@ -138,8 +155,14 @@ class Headers(MutableMapping[str, str]):
 
     def get(self, key: str, default: str | None = None) -> str | None:  # type: ignore[override]
         """Return the first value of ``key``, or ``default``."""
-        if self._raw is not None:
-            return self.first_values().get(key.lower(), default)
+        first = self._b
+        if first is not None or self._raw is not None:
+            if first is None:
+                first = self.first_values()
+            value = first.get(key)
+            if value is None:
+                value = first.get(key.lower())
+            return default if value is None else value
         values = self._d.get(key) or self._d.get(key.lower())
         return values[0] if values else default
 
@@ -162,8 +185,9 @@ class Headers(MutableMapping[str, str]):
     def add(self, key: str, value: str) -> None:
         """Append a value to ``key``, keeping the values already there."""
         check_header(key, value)
+        d = self._d
         self._b = None
-        self._d.setdefault(key.lower(), []).append(value)
+        d.setdefault(key.lower(), []).append(value)
 
     def multi_items(self) -> Iterator[tuple[str, str]]:
         """Every ``(name, value)`` pair, repeats included."""

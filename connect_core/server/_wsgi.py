@@ -48,99 +48,102 @@ def status_line(status: int) -> str:
     return f"{status} {_REASONS.get(status, 'Unknown')}"
 
 
-_HEADER_NAMES: dict[str, str] = {}
-"""``HTTP_USER_AGENT`` -> ``user-agent``, for the keys seen so far (a bounded cache)."""
+_ENVIRON_KEYS: dict[str, str] = {"CONTENT_TYPE": "content-type", "CONTENT_LENGTH": "content-length"}
+"""Environ keys seen so far (a bounded cache): ``HTTP_USER_AGENT`` -> ``user-agent``, and
+``""`` for the keys that are not headers (``PATH_INFO``, ``wsgi.input``)."""
 
 
 def environ_headers(environ: WSGIEnviron) -> Headers:
     """Collect the request headers of a WSGI environ (one value per name: WSGI servers join
     a repeated header's values with commas)."""
-    known = _HEADER_NAMES.get
-    lists: dict[str, list[str]] = {
-        (known(key) or _header_name(key)): [value]
+    known = _ENVIRON_KEYS.get
+    first = {
+        name: value
         for key, value in environ.items()
-        if key[:5] == "HTTP_"
+        if (name := known(key)) or (name is None and (name := _header_name(key)))
     }
-    content_type = environ.get("CONTENT_TYPE")
-    if content_type is not None:
-        lists["content-type"] = [content_type]
-    content_length = environ.get("CONTENT_LENGTH")
-    if content_length:
-        lists["content-length"] = [content_length]
-    return Headers.from_lists(lists)
+    if not first.get("content-length", True):  # an empty CONTENT_LENGTH declares nothing
+        del first["content-length"]
+    return Headers.from_first_values(first)
 
 
 def _header_name(key: str) -> str:
-    """``HTTP_USER_AGENT`` -> ``user-agent``, remembered while the cache is small."""
-    name = key[5:].replace("_", "-").lower()
-    if len(_HEADER_NAMES) < 1024:
-        _HEADER_NAMES[key] = name
+    """``HTTP_USER_AGENT`` -> ``user-agent`` (``""``: not a header), remembered while the
+    cache is small."""
+    name = key[5:].replace("_", "-").lower() if key[:5] == "HTTP_" else ""
+    if len(_ENVIRON_KEYS) < 1024:
+        _ENVIRON_KEYS[key] = name
     return name
 
 
-def _environ_chunks(environ: WSGIEnviron, stream: Any) -> Iterator[bytes]:
-    """Read the request body in chunks as they arrive: ``Content-Length`` bytes, or else to
-    the end of the input (a chunked body, or an HTTP/2 one behind servers such as pyvoy, which
-    declare neither), except for a GET or HEAD without a chunked body: nothing."""
-    length = environ.get("CONTENT_LENGTH")
-    if length:
-        declared = remaining = int(length)
-        while remaining > 0:
-            chunk = _read(stream.read, min(remaining, _CHUNK))
-            if not chunk:
-                raise body_ended_early(declared - remaining, declared)
-            remaining -= len(chunk)
-            yield chunk
-        return
-    chunked = "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
-    if not chunked and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
-        return
-    read = getattr(stream, "read1", None) or stream.read
-    while True:
-        chunk = _read(read, _CHUNK)
-        if not chunk:
-            return
-        yield chunk
+def _unreadable(reason: str) -> Callable[[int], bytes]:
+    """A ``read`` that raises ``ValueError(reason)``."""
 
+    def read(size: int) -> bytes:
+        raise ValueError(reason)
 
-def _read(read: Callable[[int], bytes], size: int) -> bytes:
-    """``read(size)``, with whatever the server raises for a broken body (gunicorn's
-    ``NoMoreData`` for a truncated chunked body, a bad chunk size, a reset connection) as
-    ``invalid_argument`` rather than a handler's ``internal``."""
-    try:
-        return read(size)
-    except Exception as e:
-        raise ConnectError(
-            Code.INVALID_ARGUMENT,
-            f"the request body could not be read ({type(e).__name__}: {e}); the client sent "
-            "a malformed body or went away",
-        ) from e
+    return read
 
 
 class WSGIRequestBody(Iterator[bytes]):
     """The request body's chunks from ``wsgi.input`` as they arrive; :attr:`done` tells that
     it was read to its end (or broke off), after which iterating ends at once.
 
-    Raises ``invalid_argument`` when the body ends before its ``Content-Length``.
+    The body is ``Content-Length`` bytes, or else what the input holds to its end (a chunked
+    body, or an HTTP/2 one behind servers such as pyvoy, which declare neither), except for a
+    GET or HEAD without a chunked body: nothing. Raises ``invalid_argument`` when the body
+    ends before its ``Content-Length``, or when the server reports it broken (gunicorn's
+    ``NoMoreData`` for a truncated chunked body, a bad chunk size, a reset connection): the
+    client sent a malformed body or went away, which is no handler's ``internal`` error.
     """
 
-    __slots__ = ("_chunks", "done")
+    __slots__ = ("_declared", "_read", "_remaining", "done")
 
     def __init__(self, environ: WSGIEnviron, stream: Any = None) -> None:
         """Read the body of the request ``environ`` describes, from ``wsgi.input`` or from
         ``stream``: a framework's file-like wrapper around it (Flask's ``request.stream``,
         Django's ``request``), whose reads the framework may limit or account for."""
-        self._chunks = _environ_chunks(environ, environ["wsgi.input"] if stream is None else stream)
+        if stream is None:
+            stream = environ["wsgi.input"]
         self.done = False
+        length = environ.get("CONTENT_LENGTH")
+        if length:
+            self._read: Callable[[int], bytes] = stream.read
+            if not (length.isascii() and length.isdigit()):
+                self._read = _unreadable(f"Content-Length {length!r} is not a number")
+                length = "1"
+            self._declared = self._remaining = int(length)
+            self.done = self._remaining == 0
+            return
+        self._declared = self._remaining = -1  # to the end of the input
+        chunked = "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
+        if not chunked and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
+            self.done = True
+        self._read = getattr(stream, "read1", None) or stream.read
 
     def __next__(self) -> bytes:
         if self.done:
             raise StopIteration
+        remaining = self._remaining
         try:
-            return next(self._chunks)
-        except (StopIteration, ConnectError):  # the end, or a body that ended early
+            chunk = self._read(_CHUNK if remaining < 0 or remaining > _CHUNK else remaining)
+        except Exception as e:
             self.done = True
-            raise
+            raise ConnectError(
+                Code.INVALID_ARGUMENT,
+                f"the request body could not be read ({type(e).__name__}: {e}); the client "
+                "sent a malformed body or went away",
+            ) from e
+        if not chunk:
+            self.done = True
+            if remaining > 0:
+                raise body_ended_early(self._declared - remaining, self._declared)
+            raise StopIteration
+        if remaining > 0:
+            remaining -= len(chunk)
+            self._remaining = remaining if remaining > 0 else 0
+            self.done = remaining <= 0
+        return chunk
 
 
 def serve_wsgi(

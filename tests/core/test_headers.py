@@ -48,6 +48,37 @@ def test_from_raw_and_equality() -> None:
     assert Headers({"a": "1"})
 
 
+def test_from_first_values_reads_and_changes_like_any_headers() -> None:
+    # WSGI servers join a header's values: environ_headers wraps them as they are.
+    first = {"content-type": "application/proto", "x-a": "1"}
+    h = Headers.from_first_values(first)
+    assert h.first_values() is first
+    assert h.get("Content-Type") == "application/proto"
+    assert h.get("x-missing", "d") == "d"
+    assert h["X-A"] == "1"
+    assert "x-a" in h and len(h) == 2
+    assert h == Headers({"content-type": "application/proto", "x-a": "1"})
+    h.add("x-a", "2")
+    assert h.getall("x-a") == ["1", "2"]
+    assert h.get("content-type") == "application/proto"  # kept through the change
+    h["x-b"] = "3"
+    del h["content-type"]
+    assert list(h.multi_items()) == [("x-a", "1"), ("x-a", "2"), ("x-b", "3")]
+    assert h.first_values() == {"x-a": "1", "x-b": "3"}
+    c = h.copy()
+    c["x-a"] = "9"
+    assert h["x-a"] == "1"
+
+
+def test_from_first_values_set_first_keeps_the_rest() -> None:
+    h = Headers.from_first_values({"x-a": "1", "x-b": "2"})
+    h["x-c"] = "3"  # the first change builds the value lists from the first values
+    assert dict(h) == {"x-a": "1", "x-b": "2", "x-c": "3"}
+    h2 = Headers.from_first_values({"x-a": "1", "x-b": "2"})
+    del h2["x-a"]
+    assert dict(h2) == {"x-b": "2"}
+
+
 def test_copy_is_independent() -> None:
     h = Headers([("a", "1")])
     c = h.copy()
