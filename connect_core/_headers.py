@@ -78,16 +78,6 @@ class Headers(MutableMapping[str, str]):
         return h
 
     @classmethod
-    def from_lists(cls, lists: dict[str, list[str]]) -> Headers:
-        """Wrap ``lists``, a dict of lower-case header names to their values, as it is (no
-        copy, no check): for servers that collected the request headers themselves."""
-        h = cls.__new__(cls)
-        h._d = lists
-        h._raw = None
-        h._b = None
-        return h
-
-    @classmethod
     def from_first_values(cls, first: dict[str, str]) -> Headers:
         """Wrap ``first``, a dict of lower-case header names to their one value, as it is (no
         copy, no check): for servers that joined each header's values into one (WSGI). It is

@@ -203,3 +203,19 @@ def test_a_body_that_breaks_is_invalid_argument(
     else:
         assert statuses == ["400 Bad Request"]
         assert json.loads(body)["code"] == "invalid_argument"
+
+
+def test_a_content_length_that_is_not_a_number_is_invalid_argument() -> None:
+    statuses: list[str] = []
+    environ = {
+        "REQUEST_METHOD": "POST",
+        "PATH_INFO": "/echo.v1.EchoService/Echo",
+        "CONTENT_TYPE": "application/proto",
+        "CONTENT_LENGTH": "ten",
+        "wsgi.input": _BrokenInput(b""),
+    }
+    body = b"".join(APP(environ, lambda status, headers, exc=None: statuses.append(status)))
+    assert statuses == ["400 Bad Request"]
+    error = json.loads(body)
+    assert error["code"] == "invalid_argument"
+    assert "Content-Length 'ten' is not a number" in error["message"]

@@ -115,6 +115,34 @@ def test_g_set_by_a_hook_reaches_the_handler_and_back() -> None:
     assert r.headers["x-from-handler"] == "h:hooked"
 
 
+def test_after_request_reads_and_replaces_a_unary_body() -> None:
+    """A unary reply is a normal Flask response to ``after_request``: ``get_data()`` reads
+    it, and ``set_data()`` replaces it with its ``Content-Length``."""
+    app = Flask(__name__)
+    app.register_blueprint(ConnectBlueprint(SyncEcho()), url_prefix="/rpc")
+    seen: list[bytes] = []
+
+    @app.after_request
+    def _rewrite(response):  # type: ignore[no-untyped-def]
+        seen.append(response.get_data())
+        if request.headers.get("x-rewrite"):
+            response.set_data(b'{"message":"rewritten"}')
+        return response
+
+    client = app.test_client()
+    headers = {"connect-protocol-version": "1"}
+    r = client.post("/rpc" + SVC + "Echo", json={"message": "hi"}, headers=headers)
+    assert r.json["message"] == "hi"
+    assert seen == [r.data]
+    assert r.headers["content-length"] == str(len(r.data))
+    assert len(r.headers.getlist("content-length")) == 1
+    r = client.post(
+        "/rpc" + SVC + "Echo", json={"message": "hi"}, headers={**headers, "x-rewrite": "1"}
+    )
+    assert r.data == b'{"message":"rewritten"}'
+    assert r.headers.getlist("content-length") == [str(len(r.data))]
+
+
 def test_blueprint_hook_returning_a_response_short_circuits() -> None:
     """A hook that returns a response (Flask's way) answers instead of the view."""
     bp = ConnectBlueprint(SyncEcho())

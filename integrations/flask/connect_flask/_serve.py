@@ -92,15 +92,16 @@ _HEADERS_HAVE_LIST = isinstance(getattr(Headers(), "_list", None), list)
 
 
 def buffered_response(reply: Reply) -> Response:
-    """The Flask response of a complete reply (its content length is set by Flask).
+    """The Flask response of a complete reply, with its ``Content-Length``.
 
     Its body is final, already compressed as the client negotiated: ``direct_passthrough``
     hands it to the server as it is, and tells response-compressing extensions
-    (Flask-Compress) to leave it alone. ``after_request`` hooks still see a normal response.
+    (Flask-Compress) to leave it alone. ``after_request`` hooks still see a normal response
+    (``get_data()`` reads it, ``set_data()`` replaces it and its length).
     """
     response_class: type[Response] = current_app.response_class
     response = response_class(
-        reply.body, status=reply.status, headers=_trusted_headers(reply.headers)
+        [reply.body], status=reply.status, headers=_trusted_headers(reply.headers_with_length())
     )
     response.direct_passthrough = True
     return response
