@@ -37,7 +37,10 @@ stream step from :func:`open_wsgi_stream` (sync) or :func:`reply_chunks` (async,
 Django's ``PermissionDenied`` or ``Http404``, Flask's ``abort``) become Connect errors through
 one table, :data:`HTTP_STATUS_CODES` (:func:`error_for_status`), and are answered with
 ``endpoint.refuse(error, method, headers)`` before a call started or ``call.error_reply``
-after.
+after. A request the framework refused before any procedure saw it (its own 404 for a
+path outside every service, an ``abort`` in an app-wide hook) gets, when
+:func:`speaks_connect` says it is a Connect call, :func:`status_refusal` in Connect's unary
+error format instead of the framework's error page.
 
 **Client disconnects**: the chunk iterator an adapter hands over raises
 :class:`ClientDisconnected` when its framework reports that the client went away. The call
@@ -63,8 +66,9 @@ from ._body import (
     drain,
     drain_sync,
 )
-from ._call import Call, not_found, procedure_of
-from ._endpoints import Endpoint, ServerOptions, Service
+from ._call import Call, procedure_of
+from ._endpoints import Endpoint, ServerOptions, Service, server_options
+from ._outside import not_found, speaks_connect, status_refusal, unary_refusal
 from ._replies import Refusal, Reply, StreamReply, StreamReplySync
 from ._service_info import find_service_info, is_async_service
 from ._status import HTTP_STATUS_CODES, code_for_status, error_for_status
@@ -110,5 +114,9 @@ __all__ = [
     "run_unary_asgi",
     "serve_asgi",
     "serve_wsgi",
+    "server_options",
+    "speaks_connect",
     "status_line",
+    "status_refusal",
+    "unary_refusal",
 ]

@@ -6,7 +6,6 @@ import asyncio
 from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from .._code import Code
 from .._context import RequestContext
 from .._errors import ConnectError
 from .._headers import HeaderList, Headers
@@ -26,12 +25,6 @@ def procedure_of(path: str) -> str:
     """The last two segments of ``path`` (``/pkg.Service/Method``), whatever prefix precedes."""
     cut = path.rfind("/", 0, path.rfind("/"))
     return path[cut:] if cut > 0 else path
-
-
-def not_found(path: str) -> Refusal:
-    """The refusal for a path that names no procedure: 404 ``unimplemented``."""
-    error = ConnectError(Code.UNIMPLEMENTED, f"no procedure at {path}")
-    return Refusal(404, [("content-type", "application/json")], error.to_json())
 
 
 def choose_protocol(

@@ -19,7 +19,8 @@ from .._protocol.compression import Compression, default_compressions
 from .._protocol.connect_server import ConnectServerProtocol
 from .._protocol.server import HTTPError, ServerProtocol
 from ._body import DrainPolicy
-from ._call import Call, choose_protocol, not_found, procedure_of, refusal_for, start_call
+from ._call import Call, choose_protocol, procedure_of, refusal_for, start_call
+from ._outside import not_found
 from ._replies import Refusal
 from ._service_info import check_instance, find_service_info, is_async_service
 
@@ -47,6 +48,32 @@ class ServerOptions(TypedDict, total=False):
     compress_min_bytes: int
     codecs: Iterable[Codec]
     require_protocol_header: bool
+
+
+def server_options(
+    *,
+    interceptors: Iterable[object] = (),
+    read_max_bytes: int | None = None,
+    compressions: Iterable[Compression] | None = None,
+    compress_min_bytes: int | None = None,
+    codecs: Iterable[Codec] | None = None,
+    require_protocol_header: bool = False,
+) -> ServerOptions:
+    """:class:`ServerOptions` from keyword arguments, ``None`` standing for the default: for
+    an adapter that spells the options out in its own signature (``ConnectRouter``,
+    ``connect_urls``)."""
+    options: ServerOptions = {"interceptors": tuple(interceptors)}
+    if read_max_bytes is not None:
+        options["read_max_bytes"] = read_max_bytes
+    if compressions is not None:
+        options["compressions"] = tuple(compressions)
+    if compress_min_bytes is not None:
+        options["compress_min_bytes"] = compress_min_bytes
+    if codecs is not None:
+        options["codecs"] = tuple(codecs)
+    if require_protocol_header:
+        options["require_protocol_header"] = True
+    return options
 
 
 def build_protocols(options: ServerOptions) -> tuple[ServerProtocol, ...]:

@@ -4,6 +4,7 @@ shape (enveloped unary calls, HTTP trailers) served through it with no adapter c
 from __future__ import annotations
 
 import asyncio
+import json
 import threading
 from typing import Any
 
@@ -320,3 +321,45 @@ def test_a_protocol_with_http_trailers_needs_no_adapter_change(flavour: str) -> 
     assert sent[0]["status"] == 200 and "trailers" not in sent[0]
     assert EchoResponse.FromString(sent[1]["body"]).message == "hi"
     assert (b"trailer-x-t", b"1") in sent[0]["headers"]
+
+
+# -- answering outside every procedure -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("method", "headers", "query", "expected"),
+    [
+        ("POST", {"content-type": "application/proto"}, {}, True),
+        ("POST", {"Content-Type": "Application/Connect+JSON"}, {}, True),
+        ("POST", {"content-type": "application/json", "connect-protocol-version": "1"}, {}, True),
+        ("POST", {"content-type": "application/json"}, {}, False),
+        ("GET", {}, {"connect": "v1", "encoding": "json"}, True),
+        ("GET", {}, {"encoding": "json"}, False),
+        ("POST", {}, {"connect": "v1"}, False),
+    ],
+)
+def test_speaks_connect_by_the_request_head(
+    method: str, headers: dict[str, str], query: dict[str, str], expected: bool
+) -> None:
+    from connect_core.server import speaks_connect
+
+    assert speaks_connect(method, Headers(headers), query) is expected
+
+
+def test_status_refusal_answers_in_connects_unary_format() -> None:
+    from connect_core.server import not_found, status_refusal
+
+    refusal = status_refusal(404, "Not Found", "/rpc/nope.v1.Nope/Call")
+    assert refusal.status == 404
+    assert refusal.headers == [("content-type", "application/json")]
+    assert json.loads(refusal.body) == {
+        "code": "unimplemented",
+        "message": "no procedure at /rpc/nope.v1.Nope/Call",
+    }
+    assert refusal.body == not_found("/rpc/nope.v1.Nope/Call").body
+    refusal = status_refusal(401, "sign in", "/x", [("www-authenticate", "Bearer")])
+    assert refusal.status == 401
+    assert ("www-authenticate", "Bearer") in refusal.headers
+    assert json.loads(refusal.body) == {"code": "unauthenticated", "message": "sign in"}
+    refusal = status_refusal(422, "bad field", "/x")  # the code's own status, as Connect maps
+    assert (refusal.status, json.loads(refusal.body)["code"]) == (400, "invalid_argument")

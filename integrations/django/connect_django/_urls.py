@@ -9,8 +9,8 @@ from typing import Any
 
 from django.urls import URLPattern, path, re_path
 
-from connect_core import AnyServiceInfo, Codec, Compression, ServerOptions
-from connect_core.server import Service, find_service_info, is_async_service
+from connect_core import AnyServiceInfo, Codec, Compression
+from connect_core.server import Service, find_service_info, is_async_service, server_options
 
 from ._errors import DjangoErrors, DjangoErrorsSync
 from ._views import View, procedure_view, unknown_procedure_view
@@ -84,17 +84,13 @@ def connect_urls(
     interceptors of the other flavour) is reported by ``manage.py check`` (``connect_django.E001``)
     and its procedures answer ``internal`` until it is fixed.
     """
-    options: ServerOptions = {}
-    if read_max_bytes is not None:
-        options["read_max_bytes"] = read_max_bytes
-    if compressions is not None:
-        options["compressions"] = tuple(compressions)
-    if compress_min_bytes is not None:
-        options["compress_min_bytes"] = compress_min_bytes
-    if codecs is not None:
-        options["codecs"] = tuple(codecs)
-    if require_protocol_header:
-        options["require_protocol_header"] = True
+    options = server_options(
+        read_max_bytes=read_max_bytes,
+        compressions=compressions,
+        compress_min_bytes=compress_min_bytes,
+        codecs=codecs,
+        require_protocol_header=require_protocol_header,
+    )
     user_interceptors = tuple(interceptors)
     try:
         if info is None:

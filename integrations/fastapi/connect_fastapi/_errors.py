@@ -11,7 +11,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from connect_core import Code, ConnectError
-from connect_core.server import Refusal, code_for_status
+from connect_core.server import code_for_status, status_refusal
+from connect_core.server import speaks_connect as is_connect_request
 
 
 def http_exception_to_connect_error(exc: HTTPException) -> ConnectError:
@@ -37,18 +38,9 @@ def validation_error_to_connect_error(exc: RequestValidationError) -> ConnectErr
 
 
 def speaks_connect(request: Request) -> bool:
-    """True when ``request`` is a Connect call by its head.
-
-    Binary Protobuf and enveloped (streaming) content types are RPC; JSON counts when the
-    ``Connect-Protocol-Version`` header says so (a plain JSON API client sends none); a GET
-    counts with ``connect=v1`` in its query.
-    """
-    content_type = request.headers.get("content-type", "").lower()
-    if content_type.startswith(("application/proto", "application/connect+")):
-        return True
-    if "connect-protocol-version" in request.headers:
-        return True
-    return request.method == "GET" and request.query_params.get("connect") == "v1"
+    """True when ``request`` is a Connect call by its head (see
+    :func:`connect_core.server.speaks_connect`)."""
+    return is_connect_request(request.method, request.headers, request.query_params)
 
 
 async def connect_exception_handler(request: Request, exc: Exception) -> Response:
@@ -69,13 +61,11 @@ async def connect_exception_handler(request: Request, exc: Exception) -> Respons
         raise exc
     if not speaks_connect(request):
         return await http_exception_handler(request, exc)
-    if exc.status_code == 404:
-        error = ConnectError(Code.UNIMPLEMENTED, f"no procedure at {request.url.path}")
-    else:
-        error = http_exception_to_connect_error(exc)
     from ._serve import RefusalResponse  # _serve imports this module
 
-    headers = [("content-type", "application/json"), *(exc.headers or {}).items()]
+    message = http_exception_to_connect_error(exc).message
+    headers = [(k.lower(), v) for k, v in (exc.headers or {}).items()]
+    refusal = status_refusal(exc.status_code, message, request.url.path, headers)
     # The refusal reads the request body first: hypercorn drops an HTTP/2 connection whose
     # client sends body bytes after the response ended.
-    return RefusalResponse(request, Refusal(exc.status_code, headers, error.to_json()))
+    return RefusalResponse(request, refusal)

@@ -26,10 +26,9 @@ from connect_core import (
     Compression,
     IdempotencyLevel,
     MethodInfo,
-    ServerOptions,
     StreamType,
 )
-from connect_core.server import Service
+from connect_core.server import Service, server_options
 
 from ._checks import check_routes
 from ._errors import http_exception_to_connect_error, validation_error_to_connect_error
@@ -335,17 +334,14 @@ class ConnectRouter(APIRouter):
             TypeError: when the service cannot be matched to a descriptor, misses a method,
                 has one of the wrong kind, or mixes async and sync handlers.
         """
-        options: ServerOptions = {"interceptors": tuple(interceptors)}
-        if read_max_bytes is not None:
-            options["read_max_bytes"] = read_max_bytes
-        if compressions is not None:
-            options["compressions"] = tuple(compressions)
-        if compress_min_bytes is not None:
-            options["compress_min_bytes"] = compress_min_bytes
-        if codecs is not None:
-            options["codecs"] = tuple(codecs)
-        if require_protocol_header:
-            options["require_protocol_header"] = True
+        options = server_options(
+            interceptors=interceptors,
+            read_max_bytes=read_max_bytes,
+            compressions=compressions,
+            compress_min_bytes=compress_min_bytes,
+            codecs=codecs,
+            require_protocol_header=require_protocol_header,
+        )
         served = Service(service, info, **options)
         info = served.info
         is_async = served.is_async

@@ -8,6 +8,7 @@ from werkzeug.exceptions import HTTPException
 
 from connect_core import ConnectError
 from connect_core.server import error_for_status
+from connect_core.server import speaks_connect as is_connect_request
 
 
 def http_exception_to_connect_error(exc: HTTPException) -> ConnectError:
@@ -28,15 +29,6 @@ def http_exception_headers(exc: HTTPException) -> list[tuple[str, str]]:
 
 
 def speaks_connect(flask_request: Request) -> bool:
-    """True when ``flask_request`` is a Connect call by its head.
-
-    Binary Protobuf and enveloped (streaming) content types are RPC; JSON counts when the
-    ``Connect-Protocol-Version`` header says so (a plain JSON API client sends none); a GET
-    counts with ``connect=v1`` in its query.
-    """
-    content_type = flask_request.headers.get("content-type", "").lower()
-    if content_type.startswith(("application/proto", "application/connect+")):
-        return True
-    if "connect-protocol-version" in flask_request.headers:
-        return True
-    return flask_request.method == "GET" and flask_request.args.get("connect") == "v1"
+    """True when ``flask_request`` is a Connect call by its head (see
+    :func:`connect_core.server.speaks_connect`)."""
+    return is_connect_request(flask_request.method, flask_request.headers, flask_request.args)

@@ -9,12 +9,11 @@ from flask import Flask, request
 from typing_extensions import Unpack
 from werkzeug.exceptions import HTTPException
 
-from connect_core import Code, ConnectError
-from connect_core.server import ServerOptions
+from connect_core.server import ServerOptions, status_refusal
 
 from ._blueprint import ConnectBlueprint
-from ._errors import http_exception_headers, http_exception_to_connect_error, speaks_connect
-from ._serve import refusal_response, unary_refusal
+from ._errors import http_exception_headers, speaks_connect
+from ._serve import refusal_response
 
 _EXTENSION = "connect"
 ErrorHandler = Callable[[Any], Any]
@@ -103,10 +102,10 @@ def _outside_blueprints(previous: ErrorHandler | None) -> ErrorHandler:
     def handler(exc: HTTPException) -> Any:
         if not speaks_connect(request):
             return previous(exc) if previous is not None else exc
-        if exc.code == 404:
-            error = ConnectError(Code.UNIMPLEMENTED, f"no procedure at {request.path}")
-        else:
-            error = http_exception_to_connect_error(exc)
-        return refusal_response(unary_refusal(error, http_exception_headers(exc)))
+        status = exc.code if exc.code is not None else 500
+        refusal = status_refusal(
+            status, exc.description or exc.name, request.path, http_exception_headers(exc)
+        )
+        return refusal_response(refusal)
 
     return handler

@@ -17,7 +17,7 @@ from flask import Request, Response, current_app, request, stream_with_context
 from werkzeug.datastructures import Headers
 from werkzeug.exceptions import ClientDisconnected
 
-from connect_core import Code, ConnectError
+from connect_core import ConnectError
 from connect_core.server import (
     Endpoint,
     Refusal,
@@ -27,6 +27,7 @@ from connect_core.server import (
     environ_headers,
     not_found,
     open_wsgi_stream,
+    unary_refusal,
 )
 
 _BODY_KEY = "connect_flask.body"
@@ -198,10 +199,3 @@ class UnknownProcedureView:
     ) -> Response:
         """A unary Connect error response (the procedure is unknown, so is its kind)."""
         return refusal_response(unary_refusal(error, extra_headers))
-
-
-def unary_refusal(error: ConnectError, extra_headers: Iterable[tuple[str, str]] = ()) -> Refusal:
-    """A refusal in Connect's unary error format, for a request no procedure claims."""
-    headers = [("content-type", "application/json"), *extra_headers]
-    status = 404 if error.code is Code.UNIMPLEMENTED else error.code.http_status
-    return Refusal(status, headers, error.to_json())
