@@ -41,6 +41,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
+from _harness import free_port, uvicorn
+
 BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
 PROFILE_DIR = BENCH_DIR / "profile-out"
@@ -121,14 +123,6 @@ def choose_cpus() -> Cpus:
 # -- servers -------------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that is free right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 @dataclass
 class Server:
     """A running uvicorn process serving one app."""
@@ -173,26 +167,7 @@ def start_server(spec: AppSpec, cpus: Cpus, logdir: Path) -> Server:
     if env.get("PYTHONPATH"):
         paths.append(env["PYTHONPATH"])
     env["PYTHONPATH"] = os.pathsep.join(paths)
-    cmd = [
-        *cpus.prefix(cpus.server),
-        sys.executable,
-        "-m",
-        "uvicorn",
-        spec.module,
-        "--app-dir",
-        str(BENCH_DIR),
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--loop",
-        "uvloop",
-        "--http",
-        "httptools",
-        "--no-access-log",
-        "--log-level",
-        "warning",
-    ]
+    cmd = [*cpus.prefix(cpus.server), *uvicorn(spec.module, "--app-dir", str(BENCH_DIR))(port)]
     log = logdir / f"{spec.name}.log"
     with log.open("wb") as out:
         proc = subprocess.Popen(cmd, cwd=BENCH_DIR, env=env, stdout=out, stderr=subprocess.STDOUT)

@@ -17,11 +17,10 @@ import os
 import socket
 import statistics
 import subprocess
-import sys
 import time
 from pathlib import Path
 
-from _harness import free_port
+from _harness import free_port, uvicorn
 from _idle_streams import idle_kib
 
 HERE = Path(__file__).resolve().parent
@@ -35,23 +34,7 @@ def _start(which: str, port: int) -> subprocess.Popen[bytes]:
         "IDLE_APP": which,
         "PYTHONPATH": os.pathsep.join([str(HERE / "gen"), str(HERE / "gen_official"), str(HERE)]),
     }
-    cmd = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "idle_apps:app",
-        "--port",
-        str(port),
-        "--loop",
-        "uvloop",
-        "--http",
-        "httptools",
-        "--no-access-log",
-        "--log-level",
-        "warning",
-        "--backlog",
-        "4096",
-    ]
+    cmd = uvicorn("idle_apps:app", "--backlog", "4096")(port)
     proc = subprocess.Popen(cmd, cwd=HERE, env=env)
     deadline = time.monotonic() + 20
     while True:
