@@ -82,7 +82,9 @@ def test_a_stream_closed_unread_stops_its_handler() -> None:
     statuses: list[str] = []
     result = create_app().wsgi_app(environ, lambda status, headers: statuses.append(status))
     assert statuses == ["200 OK"]
-    assert "closed" not in EVENTS[key]  # the handler is paused at its first message
+    # The handler is paused at its first message. (Flask 3.1 has already run
+    # teardown_request once here, when the view returned; Flask 3.0 has recorded nothing.)
+    assert "closed" not in EVENTS.get(key, [])
     result.close()  # type: ignore[attr-defined]
     assert EVENTS[key].count("closed") == 1
 
