@@ -150,6 +150,13 @@ bare.include_router(ConnectRouter(FastAPIEcho(), interceptors=[StampInterceptor(
 app.mount("/bare", bare)
 
 
+@app.post("/refuse/{status}")
+async def refuse(status: int) -> None:
+    """An app route (outside every router) that refuses with HTTP ``status``."""
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    raise HTTPException(status, "refused here", headers=headers)
+
+
 @app.get("/health")
 async def health() -> dict[str, Any]:
     return {"ok": True}

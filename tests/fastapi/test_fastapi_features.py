@@ -352,6 +352,22 @@ async def test_sync_stream_steps_do_not_block_the_loop(fastapi_uvicorn: Server) 
         assert await task == [0, 1, 2]
 
 
+def test_a_refusal_outside_every_router_is_connects_for_connect_calls(fserver: Server) -> None:
+    """An app route that raises ``HTTPException`` answers a Connect call in Connect's format
+    (with connect_exception_handler), with the code's own HTTP status and the exception's
+    headers; a plain client still gets FastAPI's ``{"detail": ...}``."""
+    connect = {"connect-protocol-version": "1"}
+    with http_client(fserver) as http:
+        r = http.post("/refuse/401", json={}, headers=connect)
+        assert r.status_code == 401
+        assert r.json() == {"code": "unauthenticated", "message": "refused here"}
+        assert r.headers["www-authenticate"] == "Bearer"
+        r = http.post("/refuse/422", json={}, headers=connect)
+        assert (r.status_code, r.json()["code"]) == (400, "invalid_argument")
+        r = http.post("/refuse/422", json={})
+        assert (r.status_code, r.json()) == (422, {"detail": "refused here"})
+
+
 # -- bad input -----------------------------------------------------------------------------
 
 

@@ -324,6 +324,24 @@ def test_extension_form_serves_and_answers_unknown_paths(features: RunningServer
         assert h.get("/plain").json() == {"plain": True}
 
 
+def test_a_wrong_verb_outside_every_blueprint_is_connects_for_connect_calls(
+    features: RunningServer,
+) -> None:
+    """The extension form answers Flask's 405 for an app route in Connect's format when the
+    call is a Connect one: ``unimplemented`` with its own HTTP status (501) and Flask's
+    ``Allow``; a plain client still gets Flask's page."""
+    with http(features) as h:
+        r = h.get("/login", params={"connect": "v1"})
+        assert r.status_code == 501
+        assert r.json() == {
+            "code": "unimplemented",
+            "message": "The method is not allowed for the requested URL.",
+        }
+        assert "POST" in r.headers["allow"]
+        r = h.get("/login")
+        assert r.status_code == 405 and "text/html" in r.headers["content-type"]
+
+
 def test_a_hook_that_read_the_body_leaves_it_for_the_call(features: RunningServer) -> None:
     seen = "user=digest-{} path=/secure/echo.v1.EchoService/{} app=servers.flask_features same=True"
     with client(features, "/secure", headers=bearer("digest")) as c:
