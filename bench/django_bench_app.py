@@ -127,9 +127,9 @@ async def idle_plain(request: HttpRequest) -> StreamingHttpResponse:
 
 
 urlpatterns = [
-    path("sync/", include(connect_urls(SyncBench(), BENCH_SERVICE_INFO))),
-    path("async/", include(connect_urls(AsyncBench(), BENCH_SERVICE_INFO))),
-    path("idle/", include(connect_urls(AsyncBench(), BENCH_SERVICE_INFO))),
+    path("sync/", include(connect_urls(SyncBench(), info=BENCH_SERVICE_INFO))),
+    path("async/", include(connect_urls(AsyncBench(), info=BENCH_SERVICE_INFO))),
+    path("idle/", include(connect_urls(AsyncBench(), info=BENCH_SERVICE_INFO))),
     path("plain/sync", plain_sync),
     path("plain/async", plain_async),
     path("floor/sync", floor_sync),

@@ -50,7 +50,7 @@ class PayloadModel(BaseModel):
 
 
 app = FastAPI()
-app.include_router(ConnectRouter(Bench(), BENCH_SERVICE_INFO), prefix="/rpc")
+app.include_router(ConnectRouter(Bench(), info=BENCH_SERVICE_INFO), prefix="/rpc")
 
 _FIXED = b'{"data":"' + b"x" * 132 + b'"}'
 

@@ -290,7 +290,9 @@ def _not_connect(status: int, body: bytes, url: str) -> str:
         return (
             f"HTTP 404{where}, not a Connect response{shown}: nothing serves this procedure "
             "at that URL; check the client's base URL, which must include the path the "
-            "service is mounted under (a FastAPI ConnectRouter's prefix, an app.mount path)"
+            "service is mounted under (a ConnectRouter's prefix in FastAPI, a blueprint's "
+            "url_prefix in Flask, the path() that includes connect_urls in Django, an "
+            "ASGI or WSGI mount path)"
         )
     return (
         f"HTTP {status}{where}, not a Connect response{shown}: something other than the "

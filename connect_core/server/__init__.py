@@ -37,7 +37,10 @@ stream step from :func:`open_wsgi_stream` (sync) or :func:`reply_chunks` (async,
 Django's ``PermissionDenied`` or ``Http404``, Flask's ``abort``) become Connect errors through
 one table, :data:`HTTP_STATUS_CODES` (:func:`error_for_status`), and are answered with
 ``endpoint.refuse(error, method, headers)`` before a call started or ``call.error_reply``
-after. A request the framework refused before any procedure saw it (its own 404 for a
+after. Raised inside a handler, they are translated by the adapter's
+:data:`HTTPErrorTranslator`, passed as ``Service(..., http_errors=translate)``: an innermost
+interceptor turns them into the Connect error of their status, with their headers, for every
+stream kind. A request the framework refused before any procedure saw it (its own 404 for a
 path outside every service, an ``abort`` in an app-wide hook) gets, when
 :func:`speaks_connect` says it is a Connect call, :func:`status_refusal` in Connect's unary
 error format instead of the framework's error page.
@@ -68,6 +71,7 @@ from ._body import (
 )
 from ._call import Call, procedure_of
 from ._endpoints import Endpoint, ServerOptions, Service, server_options
+from ._framework_errors import HTTPErrorTranslation, HTTPErrorTranslator
 from ._outside import not_found, speaks_connect, status_refusal, unary_refusal
 from ._replies import Refusal, Reply, StreamReply, StreamReplySync
 from ._service_info import find_service_info, is_async_service
@@ -90,6 +94,8 @@ __all__ = [
     "ClientDisconnected",
     "DrainPolicy",
     "Endpoint",
+    "HTTPErrorTranslation",
+    "HTTPErrorTranslator",
     "Refusal",
     "Reply",
     "ServerOptions",

@@ -20,6 +20,7 @@ from .._protocol.connect_server import ConnectServerProtocol
 from .._protocol.server import HTTPError, ServerProtocol
 from ._body import DrainPolicy
 from ._call import Call, choose_protocol, procedure_of, refusal_for, start_call
+from ._framework_errors import HTTPErrorInterceptor, HTTPErrorInterceptorSync, HTTPErrorTranslator
 from ._outside import not_found
 from ._replies import Refusal
 from ._service_info import check_instance, find_service_info, is_async_service
@@ -254,6 +255,11 @@ class Service:
     from its methods unless ``is_async`` is given, and checks it at once: a missing or
     misnamed method, a handler of the wrong kind, an interceptor of the other flavour are a
     ``TypeError`` here, at start-up, not at the first call.
+
+    ``http_errors`` is the adapter's translation of its framework's HTTP errors (FastAPI's
+    ``HTTPException``, Flask's ``abort``, Django's ``PermissionDenied``): raised inside a
+    handler, they become Connect errors in an innermost interceptor of the service's flavour,
+    with the headers they carry, before any user interceptor sees them.
     """
 
     __slots__ = ("endpoints", "info", "is_async", "path")
@@ -264,6 +270,7 @@ class Service:
         info: AnyServiceInfo | None = None,
         *,
         is_async: bool | None = None,
+        http_errors: HTTPErrorTranslator | None = None,
         **options: Unpack[ServerOptions],
     ) -> None:
         """Serve ``service`` (which implements ``info``) with ``options``."""
@@ -275,6 +282,13 @@ class Service:
         """True when the handlers run on the event loop, False for sync handlers."""
         self.path = f"/{self.info.name}/"
         """The path prefix of every procedure, e.g. ``/greet.v1.GreetService/``."""
+        if http_errors is not None:
+            innermost = (
+                HTTPErrorInterceptor(http_errors)
+                if self.is_async
+                else HTTPErrorInterceptorSync(http_errors)
+            )
+            options = {**options, "interceptors": (*options.get("interceptors", ()), innermost)}
         self.endpoints: Mapping[str, Endpoint] = build_endpoints(
             service, self.info, options, is_async=self.is_async
         )

@@ -7,8 +7,10 @@ import inspect
 
 import pytest
 
+PACKAGES = ["connect_core", "connect_fastapi", "connect_flask", "connect_django"]
 
-@pytest.mark.parametrize("package", ["connect_core", "connect_fastapi"])
+
+@pytest.mark.parametrize("package", PACKAGES)
 def test_exports_exist_and_are_documented(package: str) -> None:
     module = importlib.import_module(package)
     assert module.__all__, package
@@ -19,7 +21,7 @@ def test_exports_exist_and_are_documented(package: str) -> None:
             assert inspect.getdoc(obj), f"{package}.{name} has no docstring"
 
 
-@pytest.mark.parametrize("package", ["connect_core", "connect_fastapi"])
+@pytest.mark.parametrize("package", PACKAGES)
 def test_public_classes_of_private_modules_are_exported(package: str) -> None:
     """A public class defined in the package's private modules is reachable from the top."""
     module = importlib.import_module(package)
@@ -79,4 +81,82 @@ _API_CLASS_NAMES = {
         "WSGITransport",
     },
     "connect_fastapi": {"ConnectRouter"},
+    "connect_flask": {"ConnectBlueprint", "Connect"},
+    "connect_django": {"MountedProcedure", "ConnectErrorPagesMiddleware"},
 }
+
+
+# -- the three integrations have one shape -------------------------------------------------
+
+SHARED = {"cors", "http_error_to_connect_error", "speaks_connect"}
+"""What every integration exports under the same name (``cors`` stands for its CORS preset,
+named after its CORS library's idiom: ``cors_options`` for Starlette's middleware and
+Flask-CORS, ``cors_settings`` for django-cors-headers' settings)."""
+
+SURFACE = {
+    "connect_fastapi": {
+        "ConnectRouter",
+        "connect_exception_handler",
+        "cors_options",
+        "http_error_to_connect_error",
+        "speaks_connect",
+    },
+    "connect_flask": {
+        "ConnectBlueprint",
+        "Connect",
+        "cors_options",
+        "http_error_to_connect_error",
+        "speaks_connect",
+    },
+    "connect_django": {
+        "connect_urls",
+        "ConnectErrorPagesMiddleware",
+        "cors_settings",
+        "http_error_to_connect_error",
+        "speaks_connect",
+        "mounted_procedures",
+        "MountedProcedure",
+    },
+}
+"""The whole public surface of each integration: the mount, the opt-in that answers Connect
+calls outside every procedure, the shared helpers, and Django's procedure listing (which
+backs ``manage.py connect_procedures``)."""
+
+MOUNTS = {
+    "connect_fastapi": "ConnectRouter",
+    "connect_flask": "ConnectBlueprint",
+    "connect_django": "connect_urls",
+}
+SERVER_OPTIONS = [
+    "info",
+    "interceptors",
+    "read_max_bytes",
+    "compressions",
+    "compress_min_bytes",
+    "codecs",
+    "require_protocol_header",
+]
+
+
+@pytest.mark.parametrize("package", sorted(SURFACE))
+def test_each_integration_exports_the_same_shape(package: str) -> None:
+    module = importlib.import_module(package)
+    assert set(module.__all__) == SURFACE[package]
+    names = {n if not n.startswith("cors_") else "cors" for n in module.__all__}
+    assert names >= SHARED
+
+
+@pytest.mark.parametrize("package", sorted(MOUNTS))
+def test_each_mount_takes_the_same_options_in_the_same_order(package: str) -> None:
+    """``service`` positional, then keyword-only: ``info`` and the six server options under
+    the same names, in the same order, with the same defaults; the framework's own options
+    after them."""
+    module = importlib.import_module(package)
+    parameters = list(inspect.signature(getattr(module, MOUNTS[package])).parameters.values())
+    assert parameters[0].name == "service"
+    assert parameters[0].kind is inspect.Parameter.POSITIONAL_OR_KEYWORD
+    options = parameters[1 : 1 + len(SERVER_OPTIONS)]
+    assert [p.name for p in options] == SERVER_OPTIONS
+    assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in options)
+    defaults = [p.default for p in options]
+    assert defaults == [None, (), None, None, None, None, False]

@@ -363,3 +363,104 @@ def test_status_refusal_answers_in_connects_unary_format() -> None:
     assert json.loads(refusal.body) == {"code": "unauthenticated", "message": "sign in"}
     refusal = status_refusal(422, "bad field", "/x")  # the code's own status, as Connect maps
     assert (refusal.status, json.loads(refusal.body)["code"]) == (400, "invalid_argument")
+
+
+# -- a framework's HTTP errors inside handlers (Service's http_errors) ----------------------
+
+
+class _Teapot(Exception):
+    """A framework's HTTP error, as an adapter knows it."""
+
+
+def _translate(exc: Exception) -> tuple[ConnectError, list[tuple[str, str]]] | None:
+    if isinstance(exc, _Teapot):
+        return error_for_status(429, "slow down"), [("retry-after", "7")]
+    return None
+
+
+class _RaisingSync(SyncEcho):
+    def echo(self, request: EchoRequest, ctx: Any) -> EchoResponse:
+        if request.message == "teapot":
+            raise _Teapot
+        if request.message == "bug":
+            raise LookupError("a bug")
+        raise ConnectError(Code.ABORTED, "as it is")
+
+    def repeat(self, request: EchoRequest, ctx: Any) -> Any:
+        yield EchoResponse(message="first")
+        raise _Teapot
+
+
+class _RaisingAsync(AsyncEcho):
+    async def echo(self, request: EchoRequest, ctx: Any) -> EchoResponse:
+        raise _Teapot
+
+    async def repeat(self, request: EchoRequest, ctx: Any) -> Any:
+        yield EchoResponse(message="first")
+        raise _Teapot
+
+
+def _envelopes(body: bytes) -> list[tuple[int, bytes]]:
+    out = []
+    while body:
+        flags, size = body[0], int.from_bytes(body[1:5], "big")
+        out.append((flags, body[5 : 5 + size]))
+        body = body[5 + size :]
+    return out
+
+
+def test_http_errors_in_a_sync_handler_are_translated_with_their_headers() -> None:
+    service = Service(_RaisingSync(), http_errors=_translate)
+    for message, status, code, headers in (
+        ("teapot", 429, "resource_exhausted", [("retry-after", "7")]),
+        ("bug", 500, "internal", []),  # not the framework's: the usual way
+        ("other", 409, "aborted", []),  # a ConnectError is left as it is
+    ):
+        call = service.start("POST", ECHO, PROTO_HEAD)
+        assert isinstance(call, Call)
+        reply = call.run_unary_sync(EchoRequest(message=message).SerializeToString())
+        assert reply.status == status
+        assert json.loads(reply.body)["code"] == code
+        assert [h for h in reply.headers if h[0] == "retry-after"] == headers
+    stream = service.start("POST", REPEAT, Headers({"content-type": "application/connect+proto"}))
+    assert isinstance(stream, Call)
+    opened = stream.open_stream_sync(iter([encode_envelope(0, EchoRequest().SerializeToString())]))
+    frames = _envelopes(b"".join(opened.chunks))
+    assert ("retry-after", "7") not in opened.headers  # sent before the error
+    assert frames[0] == (0, EchoResponse(message="first").SerializeToString())
+    end = json.loads(frames[-1][1])
+    assert end["error"] == {"code": "resource_exhausted", "message": "slow down"}
+    assert end["metadata"]["retry-after"] == ["7"]  # a trailer, after the first message
+
+
+def test_http_errors_in_an_async_handler_are_translated_with_their_headers() -> None:
+    service = Service(_RaisingAsync(), http_errors=_translate)
+
+    async def main() -> None:
+        call = service.start("POST", ECHO, PROTO_HEAD)
+        assert isinstance(call, Call)
+        reply = await call.run_unary(EchoRequest().SerializeToString())
+        assert (reply.status, json.loads(reply.body)["code"]) == (429, "resource_exhausted")
+        assert ("retry-after", "7") in reply.headers
+        stream = service.start(
+            "POST", REPEAT, Headers({"content-type": "application/connect+proto"})
+        )
+        assert isinstance(stream, Call)
+
+        async def body() -> Any:
+            yield encode_envelope(0, EchoRequest().SerializeToString())
+
+        opened = await stream.open_stream(body())
+        chunks = b"".join([chunk async for chunk in opened.chunks])
+        end = json.loads(_envelopes(chunks)[-1][1])
+        assert end["error"]["code"] == "resource_exhausted"
+        assert end["metadata"]["retry-after"] == ["7"]
+
+    asyncio.run(main())
+
+
+def test_without_http_errors_a_framework_error_is_internal() -> None:
+    call = Service(_RaisingSync()).start("POST", ECHO, PROTO_HEAD)
+    assert isinstance(call, Call)
+    reply = call.run_unary_sync(EchoRequest(message="teapot").SerializeToString())
+    assert (reply.status, json.loads(reply.body)["code"]) == (500, "internal")

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-import types
-import uuid
 from collections.abc import AsyncIterator
 from io import StringIO
 from typing import Any
@@ -16,20 +13,12 @@ from django.test import override_settings
 from django.urls import include, path
 from echo.v1.echo_connect import EchoServiceSync
 from echo.v1.echo_pb2 import EchoRequest, EchoResponse
+from servers.django_urlconf import urlconf as _urlconf
 from servers.echo_service import AsyncEcho, SyncEcho
 
 from connect_core import RequestContext
 
 W002 = "connect_django.W002"  # the tests' settings set ATOMIC_REQUESTS: async services get it
-
-
-def _urlconf(*patterns: Any) -> str:
-    """A URLconf module holding ``patterns``, registered under a fresh name."""
-    name = f"connect_check_urls_{uuid.uuid4().hex}"
-    module = types.ModuleType(name)
-    module.urlpatterns = list(patterns)  # type: ignore[attr-defined]
-    sys.modules[name] = module
-    return name
 
 
 def _ids(urlconf: str, **settings: Any) -> list[str]:
@@ -156,16 +145,32 @@ def test_connect_procedures_lists_urls() -> None:
     out = StringIO()
     with override_settings(ROOT_URLCONF=urls):
         call_command("connect_procedures", stdout=out)
-    lines = out.getvalue().splitlines()
-    assert lines == [
-        "/api/rpc/echo.v1.EchoService/Echo  echo.v1.EchoService/Echo  unary  GET, POST  sync",
-        "/api/rpc/echo.v1.EchoService/EchoPost  echo.v1.EchoService/EchoPost  unary  POST  sync",
-        "/api/rpc/echo.v1.EchoService/Collect  echo.v1.EchoService/Collect  client stream  POST"
-        "  sync",
-        "/api/rpc/echo.v1.EchoService/Repeat  echo.v1.EchoService/Repeat  server stream  POST"
-        "  sync",
-        "/api/rpc/echo.v1.EchoService/Chat  echo.v1.EchoService/Chat  bidi stream  POST  sync",
+    assert out.getvalue().splitlines() == [
+        "URL                                    PROCEDURE                     KIND           HTTP       HANDLERS",  # noqa: E501
+        "/api/rpc/echo.v1.EchoService/Echo      echo.v1.EchoService/Echo      unary          GET, POST  sync",  # noqa: E501
+        "/api/rpc/echo.v1.EchoService/EchoPost  echo.v1.EchoService/EchoPost  unary          POST       sync",  # noqa: E501
+        "/api/rpc/echo.v1.EchoService/Collect   echo.v1.EchoService/Collect   client stream  POST       sync",  # noqa: E501
+        "/api/rpc/echo.v1.EchoService/Repeat    echo.v1.EchoService/Repeat    server stream  POST       sync",  # noqa: E501
+        "/api/rpc/echo.v1.EchoService/Chat      echo.v1.EchoService/Chat      bidi stream    POST       sync",  # noqa: E501
     ]
+
+
+def test_check_messages_name_the_service_class() -> None:
+    """The report names the class by its dotted path, not the instance's repr."""
+    urls = _urlconf(
+        path("rpc/", include(connect_urls(SyncEcho(), interceptors=[AsyncInterceptor()])))
+    )
+    out = StringIO()
+    with override_settings(ROOT_URLCONF=urls):
+        try:
+            call_command("check", stdout=out, stderr=out)
+        except Exception as e:  # SystemCheckError carries the report
+            out.write(str(e))
+    report = out.getvalue()
+    assert (
+        "servers.echo_service.SyncEcho: (connect_django.E001) SyncEcho cannot be served" in report
+    )
+    assert "object at 0x" not in report
 
 
 def test_connect_procedures_without_services() -> None:

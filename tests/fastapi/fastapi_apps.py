@@ -11,6 +11,8 @@ One app with several Connect services, the way an application would mount them:
 * ``/limited``: the async echo service with ``read_max_bytes=1024`` and the protocol header
   required;
 * no prefix: ``greet.v1.GreetService``;
+* ``/raising`` and ``/raising-sync``: async and sync echo services whose handlers raise
+  ``HTTPException`` on request (:class:`RaisingEcho`, :class:`RaisingEchoSync`);
 * ``/health``: a plain FastAPI route;
 * ``/bare/rpc``: the async echo service again, in a FastAPI sub-application mounted at
   ``/bare`` that has no dependencies, so its routes are served without FastAPI's request
@@ -24,7 +26,7 @@ a header, and a pure ASGI middleware that refuses requests carrying ``x-block``.
 from __future__ import annotations
 
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -39,6 +41,7 @@ from connect_fastapi import (  # noqa: E402
     connect_exception_handler,
     cors_options,
 )
+from echo.v1.echo_connect import EchoService, EchoServiceSync  # noqa: E402
 from echo.v1.echo_pb2 import EchoRequest, EchoResponse  # noqa: E402
 from fastapi import Depends, FastAPI, HTTPException, Request  # noqa: E402
 from fastapi.middleware.cors import CORSMiddleware  # noqa: E402
@@ -82,6 +85,82 @@ class FastAPIEcho(AsyncEcho):
             handled = "fastapi_inner_astack" in req.scope
             return EchoResponse(message=f"{len(body)}|{handled}")
         return await super().echo_post(request, ctx)
+
+
+def raise_on(request: EchoRequest, *, started: bool = False) -> None:
+    """Raise the ``HTTPException`` a message asks for: ``raise:<status>`` (before any reply),
+    ``raise-mid:<status>`` (a stream: after its first message), with ``detail`` ``raised
+    <status>`` and an ``x-raised`` header (401: ``WWW-Authenticate`` too)."""
+    verb, _, status = request.message.partition(":")
+    if verb == ("raise-mid" if started else "raise"):
+        headers = {"x-raised": status}
+        if status == "401":
+            headers["WWW-Authenticate"] = "Bearer"
+        raise HTTPException(int(status), detail=f"raised {status}", headers=headers)
+
+
+class RaisingEcho(EchoService):
+    """Async handlers that raise ``HTTPException`` as their message says (:func:`raise_on`)."""
+
+    async def echo(self, request: EchoRequest, ctx: RequestContext) -> EchoResponse:
+        raise_on(request)
+        return EchoResponse(message=request.message)
+
+    async def echo_post(self, request: EchoRequest, ctx: RequestContext) -> EchoResponse:
+        return await self.echo(request, ctx)
+
+    async def collect(
+        self, request: AsyncIterator[EchoRequest], ctx: RequestContext
+    ) -> EchoResponse:
+        async for message in request:
+            raise_on(message)
+        return EchoResponse(message="collected")
+
+    async def repeat(
+        self, request: EchoRequest, ctx: RequestContext
+    ) -> AsyncIterator[EchoResponse]:
+        raise_on(request)
+        yield EchoResponse(message="first")
+        raise_on(request, started=True)
+        yield EchoResponse(message="second")
+
+    async def chat(
+        self, request: AsyncIterator[EchoRequest], ctx: RequestContext
+    ) -> AsyncIterator[EchoResponse]:
+        started = False
+        async for message in request:
+            raise_on(message, started=started)
+            started = True
+            yield EchoResponse(message=message.message)
+
+
+class RaisingEchoSync(EchoServiceSync):
+    """The sync twin of :class:`RaisingEcho`, run in the threadpool."""
+
+    def echo(self, request: EchoRequest, ctx: RequestContext) -> EchoResponse:
+        raise_on(request)
+        return EchoResponse(message=request.message)
+
+    def echo_post(self, request: EchoRequest, ctx: RequestContext) -> EchoResponse:
+        return self.echo(request, ctx)
+
+    def collect(self, request: Iterator[EchoRequest], ctx: RequestContext) -> EchoResponse:
+        for message in request:
+            raise_on(message)
+        return EchoResponse(message="collected")
+
+    def repeat(self, request: EchoRequest, ctx: RequestContext) -> Iterator[EchoResponse]:
+        raise_on(request)
+        yield EchoResponse(message="first")
+        raise_on(request, started=True)
+        yield EchoResponse(message="second")
+
+    def chat(self, request: Iterator[EchoRequest], ctx: RequestContext) -> Iterator[EchoResponse]:
+        started = False
+        for message in request:
+            raise_on(message, started=started)
+            started = True
+            yield EchoResponse(message=message.message)
 
 
 class Greeter(GreetService):
@@ -144,6 +223,8 @@ app.include_router(
     prefix="/limited",
 )
 app.include_router(ConnectRouter(Greeter()))
+app.include_router(ConnectRouter(RaisingEcho()), prefix="/raising")
+app.include_router(ConnectRouter(RaisingEchoSync()), prefix="/raising-sync")
 
 bare = FastAPI()
 bare.include_router(ConnectRouter(FastAPIEcho(), interceptors=[StampInterceptor()]), prefix="/rpc")

@@ -13,13 +13,8 @@ from typing import Any
 
 import httpx
 import pytest
-from connect_fastapi import (
-    ConnectRoute,
-    ConnectRouter,
-    OpenAPIRoute,
-    code_for_status,
-    find_service_info,
-)
+from connect_fastapi import ConnectRouter
+from connect_fastapi._router import ConnectRoute, OpenAPIRoute
 from echo.v1.echo_connect import ECHO_SERVICE_INFO, EchoService, EchoServiceSync
 from echo.v1.echo_pb2 import EchoRequest, EchoResponse
 from fastapi import BackgroundTasks, Depends, FastAPI, Header, HTTPException, Request
@@ -40,6 +35,7 @@ from greet.v1.greet_connect import GreetService
 from servers.echo_service import AsyncEcho, SyncEcho
 
 from connect_core import Code, ConnectError, RequestContext
+from connect_core.server import code_for_status, find_service_info
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -106,23 +102,24 @@ def test_router_dependency_refuses_stream(fserver: Server) -> None:
     assert end_stream(r.content)["error"]["code"] == "resource_exhausted"
 
 
-@pytest.mark.parametrize(
-    ("status", "code"),
-    [
-        (400, Code.INVALID_ARGUMENT),
-        (401, Code.UNAUTHENTICATED),
-        (403, Code.PERMISSION_DENIED),
-        (404, Code.NOT_FOUND),
-        (409, Code.ALREADY_EXISTS),
-        (429, Code.RESOURCE_EXHAUSTED),
-        (501, Code.UNIMPLEMENTED),
-        (503, Code.UNAVAILABLE),
-        (504, Code.DEADLINE_EXCEEDED),
-        (418, Code.UNKNOWN),
-        (500, Code.INTERNAL),
-        (502, Code.UNAVAILABLE),
-    ],
-)
+STATUS_CODES = [
+    (400, Code.INVALID_ARGUMENT),
+    (401, Code.UNAUTHENTICATED),
+    (403, Code.PERMISSION_DENIED),
+    (404, Code.NOT_FOUND),
+    (409, Code.ALREADY_EXISTS),
+    (429, Code.RESOURCE_EXHAUSTED),
+    (501, Code.UNIMPLEMENTED),
+    (503, Code.UNAVAILABLE),
+    (504, Code.DEADLINE_EXCEEDED),
+    (418, Code.UNKNOWN),
+    (500, Code.INTERNAL),
+    (502, Code.UNAVAILABLE),
+]
+"""HTTP statuses an ``HTTPException`` may carry, with the Connect code each becomes."""
+
+
+@pytest.mark.parametrize(("status", "code"), STATUS_CODES)
 def test_http_exception_mapping(fastapi_uvicorn: Server, status: int, code: Code) -> None:
     assert code_for_status(status) is code
     with http_client(fastapi_uvicorn) as http:
@@ -463,7 +460,7 @@ def test_missing_method_fails_at_construction() -> None:
             return EchoResponse()
 
     with pytest.raises(TypeError, match="does not implement echo_post"):
-        ConnectRouter(Partial(), ECHO_SERVICE_INFO)
+        ConnectRouter(Partial(), info=ECHO_SERVICE_INFO)
 
 
 def test_mixed_service_fails_at_construction() -> None:
@@ -532,18 +529,103 @@ def test_lifespan_and_router_options_pass_through() -> None:
     assert "418" in op["responses"]
 
 
-def test_handler_exception_is_internal(fserver: Server) -> None:
-    """Anything but a ConnectError from a handler becomes ``internal``, never FastAPI's 500."""
+def test_handler_exception_other_than_http_is_internal(fserver: Server) -> None:
+    """Anything but a ConnectError or an ``HTTPException`` from a handler becomes
+    ``internal``, never FastAPI's 500."""
     app = FastAPI()
 
     class Broken(AsyncEcho):
         async def echo_post(self, request: EchoRequest, ctx: RequestContext) -> EchoResponse:
-            raise HTTPException(418, "not from a handler")
+            raise LookupError("a bug")
 
     app.include_router(ConnectRouter(Broken()))
     with TestClient(app) as client:
         r = client.post(ECHO_POST, json={})
-    assert (r.status_code, r.json()["code"]) == (500, "internal")
+    assert (r.status_code, r.json()) == (500, {"code": "internal", "message": "internal error"})
+
+
+RAISING = ["/raising", "/raising-sync"]
+
+
+@pytest.mark.parametrize("prefix", RAISING)
+@pytest.mark.parametrize(("status", "code"), STATUS_CODES)
+def test_http_exception_in_a_unary_handler_is_its_connect_error(
+    fserver: Server, prefix: str, status: int, code: Code
+) -> None:
+    """``raise HTTPException(404)`` in an endpoint: the code of its status, its ``detail`` as
+    the message and its headers kept, as when a dependency raises it (async and sync)."""
+
+    async def main() -> None:
+        async with echo_client(fserver, prefix) as client:
+            with pytest.raises(ConnectError) as caught:
+                await client.echo(EchoRequest(message=f"raise:{status}"))
+        error = caught.value
+        assert (error.code, error.message) == (code, f"raised {status}")
+        assert error.metadata["x-raised"] == [str(status)]
+        if status == 401:
+            assert error.metadata["www-authenticate"] == ["Bearer"]
+
+    asyncio.run(main())
+    with http_client(fserver) as http:  # JSON, on the wire
+        r = http.post(prefix + ECHO_POST, json={"message": f"raise:{status}"})
+    assert r.status_code == code.http_status
+    assert r.json() == {"code": code.value, "message": f"raised {status}"}
+    assert r.headers["x-raised"] == str(status)
+
+
+@pytest.mark.parametrize("prefix", RAISING)
+def test_http_exception_in_a_stream_handler_is_its_connect_error(
+    fserver: Server, prefix: str
+) -> None:
+    """Client, server and bidi streams: before the first message the exception's headers are
+    response headers; after it, the error ends the stream with them as trailers."""
+
+    async def requests(*texts: str) -> AsyncIterator[EchoRequest]:
+        for text in texts:
+            yield EchoRequest(message=text)
+
+    async def main() -> None:
+        async with echo_client(fserver, prefix) as client:
+            with pytest.raises(ConnectError) as caught:
+                await client.collect(requests("ok", "raise:403"))
+            assert (caught.value.code, caught.value.message) == (
+                Code.PERMISSION_DENIED,
+                "raised 403",
+            )
+            assert caught.value.metadata["x-raised"] == ["403"]
+
+            got: list[str] = []
+            with pytest.raises(ConnectError) as caught:
+                async for reply in client.repeat(EchoRequest(message="raise:404")):
+                    got.append(reply.message)
+            assert (got, caught.value.code, caught.value.metadata["x-raised"]) == (
+                [],
+                Code.NOT_FOUND,
+                ["404"],
+            )
+
+            got = []
+            with pytest.raises(ConnectError) as caught:
+                async for reply in client.repeat(EchoRequest(message="raise-mid:409")):
+                    got.append(reply.message)
+            assert got == ["first"]
+            assert (caught.value.code, caught.value.message) == (
+                Code.ALREADY_EXISTS,
+                "raised 409",
+            )
+            assert caught.value.metadata["x-raised"] == ["409"]
+
+            got = []
+            with pytest.raises(ConnectError) as caught:
+                async for reply in client.chat(requests("hi", "raise-mid:503")):
+                    got.append(reply.message)
+            assert got == ["hi"]
+            assert (caught.value.code, caught.value.metadata["x-raised"]) == (
+                Code.UNAVAILABLE,
+                ["503"],
+            )
+
+    asyncio.run(main())
 
 
 def test_get_json_message_in_query(fserver: Server) -> None:

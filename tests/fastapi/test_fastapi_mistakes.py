@@ -64,7 +64,8 @@ def _check_missing_prefix(error: ConnectError, url: str, rpc: str) -> None:
         f"HTTP 404 from POST {url}/echo.v1.EchoService/{rpc}, not a Connect response (its "
         'body: {"detail":"Not Found"}): nothing serves this procedure at that URL; check the '
         "client's base URL, which must include the path the service is mounted under (a "
-        "FastAPI ConnectRouter's prefix, an app.mount path)"
+        "ConnectRouter's prefix in FastAPI, a blueprint's url_prefix in Flask, the path() "
+        "that includes connect_urls in Django, an ASGI or WSGI mount path)"
     )
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from connect_fastapi import ConnectRouter, schema_type
+from connect_fastapi import ConnectRouter
+from connect_fastapi._openapi import schema_type
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from google.protobuf import (
@@ -235,7 +236,7 @@ def test_recursive_message_and_well_known_types() -> None:
     # A recursive message used by both the request and the response comes out once per
     # direction in FastAPI's default mode (pydantic cannot tell the two apart) ...
     split = FastAPI()
-    split.include_router(ConnectRouter(Gardener(), info))
+    split.include_router(ConnectRouter(Gardener(), info=info))
     split_op = split.openapi()["paths"]["/oapi.v1.TreeService/Plant"]["post"]
     assert split_op["requestBody"]["content"]["application/json"]["schema"] == {
         "$ref": REF + "Tree-Input"
@@ -245,7 +246,7 @@ def test_recursive_message_and_well_known_types() -> None:
     }
     # ... and once with separate_input_output_schemas=False.
     app = FastAPI(separate_input_output_schemas=False)
-    app.include_router(ConnectRouter(Gardener(), info))
+    app.include_router(ConnectRouter(Gardener(), info=info))
     spec = app.openapi()
     op = spec["paths"]["/oapi.v1.TreeService/Plant"]["post"]
     assert op["requestBody"]["content"]["application/json"]["schema"] == {"$ref": REF + "Tree"}

@@ -141,6 +141,48 @@ def test_abort_in_a_handler_is_its_connect_error(features: RunningServer) -> Non
         assert info.value.code is Code.PERMISSION_DENIED
 
 
+def test_abort_in_a_handler_keeps_its_headers(features: RunningServer) -> None:
+    """``abort(429, retry_after=7)`` in a handler: ``resource_exhausted`` with its
+    description and ``Retry-After`` (response headers before a stream's first message,
+    trailers after it), for every stream kind."""
+
+    def check(error: ConnectError) -> None:
+        assert (error.code, error.message) == (Code.RESOURCE_EXHAUSTED, "slow down")
+        assert error.metadata["retry-after"] == ["7"]
+
+    with client(features, "/secure", headers=bearer("ada")) as c:
+        with pytest.raises(ConnectError) as info:
+            c.echo(EchoRequest(message="slow"))
+        check(info.value)
+        with pytest.raises(ConnectError) as info:
+            c.collect(iter([EchoRequest(message="a"), EchoRequest(message="slow")]))
+        check(info.value)
+        for message, wanted in (("slow", []), ("slow-mid", [0])):
+            got = []
+            with pytest.raises(ConnectError) as info:
+                for reply in c.repeat(EchoRequest(message=message, count=3)):
+                    got.append(reply.index)
+            assert got == wanted
+            check(info.value)
+        got = []
+        with pytest.raises(ConnectError) as info:
+            for reply in c.chat(iter([EchoRequest(message="a"), EchoRequest(message="slow-mid")])):
+                got.append(reply.index)
+        assert got == [0]
+        check(info.value)
+    with http(features) as h:  # on the wire: the JSON error and the header
+        r = h.post(
+            "/secure" + SVC + "EchoPost",
+            json={"message": "slow"},
+            headers={"connect-protocol-version": "1", **bearer("ada")},
+        )
+        assert (r.status_code, r.json()) == (
+            429,
+            {"code": "resource_exhausted", "message": "slow down"},
+        )
+        assert r.headers["retry-after"] == "7"
+
+
 # -- g, the request and the app in handlers ------------------------------------------------
 
 

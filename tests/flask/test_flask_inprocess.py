@@ -7,7 +7,8 @@ import json
 import uuid
 
 import pytest
-from connect_flask import Connect, ConnectBlueprint, ConnectView, cors_options
+from connect_flask import Connect, ConnectBlueprint, cors_options
+from connect_flask._serve import ConnectView
 from echo.v1.echo_connect import ECHO_SERVICE_INFO, EchoServiceSync
 from echo.v1.echo_pb2 import EchoRequest, EchoResponse
 from flask import Flask, g, request
@@ -277,9 +278,28 @@ def test_registered_over_an_app_route() -> None:
         app.register_blueprint(ConnectBlueprint(SyncEcho()))
 
 
+def test_async_service_without_asgiref_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without Flask's async support the error names the user's class and the install line the
+    README gives (``connect-flask[async]``)."""
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "asgiref" else real(name, *a)
+    )
+    with pytest.raises(RuntimeError) as caught:
+        ConnectBlueprint(AsyncUnaryEcho(), info=UNARY_ECHO_INFO)
+    assert str(caught.value) == (
+        "AsyncUnaryEcho has async handlers, which Flask runs through asgiref: install the "
+        "async support (pip install 'connect-flask[async]')"
+    )
+
+
 def test_async_service_with_streaming_methods_is_refused() -> None:
     with pytest.raises(
-        TypeError, match=r"streaming methods \(collect, repeat, chat\).*XServiceSync"
+        TypeError,
+        match=r"AsyncEcho is an async service with streaming methods \(collect, repeat, chat\)"
+        r".*subclass the generated EchoServiceSync instead",
     ):
         ConnectBlueprint(AsyncEcho())
     # Its unary methods alone are fine.

@@ -68,16 +68,24 @@ def _seen(ctx: RequestContext, note: str = "") -> str:
     )
 
 
+def _slow(message: str, *, started: bool = False) -> None:
+    """``abort(429)`` with ``Retry-After: 7`` when ``message`` asks for it (see FlaskEcho)."""
+    if message == ("slow-mid" if started else "slow"):
+        abort(429, description="slow down", retry_after=7)
+
+
 class FlaskEcho(EchoServiceSync):
     """Sync handlers reporting the Flask context they run in.
 
     ``message`` steers them: ``abort`` is ``abort(403)`` in the handler, ``abort-mid`` in a
-    stream is ``abort(403)`` after the first message.
+    stream is ``abort(403)`` after the first message; ``slow`` (any method) and ``slow-mid``
+    (a stream, after its first message) are ``abort(429)`` with a ``Retry-After`` header.
     """
 
     def echo(self, request: EchoRequest, ctx: RequestContext) -> EchoResponse:
         if request.message == "abort":
             abort(403, "the handler says no")
+        _slow(request.message)
         return EchoResponse(message=_seen(ctx))
 
     def echo_post(self, request: EchoRequest, ctx: RequestContext) -> EchoResponse:
@@ -85,6 +93,8 @@ class FlaskEcho(EchoServiceSync):
 
     def collect(self, request: Iterator[EchoRequest], ctx: RequestContext) -> EchoResponse:
         words = [message.message for message in request]
+        for word in words:
+            _slow(word)
         return EchoResponse(message=_seen(ctx, " got=" + ",".join(words)), index=len(words))
 
     def repeat(self, request: EchoRequest, ctx: RequestContext) -> Iterator[EchoResponse]:
@@ -100,6 +110,7 @@ class FlaskEcho(EchoServiceSync):
                     time.sleep(request.delay_ms / 1000)
                 if i == 1 and request.message == "abort-mid":
                     abort(403, "not past the first message")
+                _slow(request.message, started=i > 0)
                 yield EchoResponse(message=_seen(ctx), index=i)
             finished = True
         finally:
@@ -108,6 +119,7 @@ class FlaskEcho(EchoServiceSync):
 
     def chat(self, request: Iterator[EchoRequest], ctx: RequestContext) -> Iterator[EchoResponse]:
         for i, message in enumerate(request):
+            _slow(message.message, started=i > 0)
             yield EchoResponse(message=_seen(ctx, " got=" + message.message), index=i)
 
 

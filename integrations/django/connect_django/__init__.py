@@ -9,31 +9,30 @@ Example::
     from connect_django import connect_urls
     urlpatterns = [path("rpc/", include(connect_urls(Greeter(), interceptors=[...])))]
 
-:func:`connect_urls` gives one URL pattern per procedure; ``connect_django.urls`` serves the
-services of the ``CONNECT_SERVICES`` setting; :func:`connect_django.asgi.get_asgi_application`
-serves Connect calls full duplex under ASGI; :func:`cors_settings` is the
-``django-cors-headers`` preset for browser clients.
+The three integrations have one shape: the mount (:func:`connect_urls`; FastAPI's
+``ConnectRouter``, Flask's ``ConnectBlueprint``), the opt-in that answers Connect calls
+outside every procedure in Connect's format (:class:`ConnectErrorPagesMiddleware`, in
+``MIDDLEWARE``), the framework's HTTP errors as Connect errors
+(:func:`http_error_to_connect_error`), the test that a request is a Connect call
+(:func:`speaks_connect`), and a CORS preset in the form of the framework's CORS library
+(:func:`cors_settings`: django-cors-headers is configured by settings). Django also has the
+procedures the URLconf serves (:func:`mounted_procedures`, ``manage.py
+connect_procedures``), ``connect_django.urls`` for the ``CONNECT_SERVICES`` setting, and
+:func:`connect_django.asgi.get_asgi_application` for full-duplex streams under ASGI.
 """
 
-from connect_core.server import HTTP_STATUS_CODES, code_for_status
-
-from ._errors import DjangoErrors, DjangoErrorsSync, django_error_to_connect_error
-from ._procedures import MountedProcedure, mounted_procedures, mounts
-from ._urls import Mount, connect_urls
-from ._views import DeferredCall
+from ._errors import http_error_to_connect_error
+from ._procedures import MountedProcedure, mounted_procedures
+from ._urls import connect_urls
 from .cors import cors_settings
+from .middleware import ConnectErrorPagesMiddleware, speaks_connect
 
 __all__ = [
-    "HTTP_STATUS_CODES",
-    "DeferredCall",
-    "DjangoErrors",
-    "DjangoErrorsSync",
-    "Mount",
+    "ConnectErrorPagesMiddleware",
     "MountedProcedure",
-    "code_for_status",
     "connect_urls",
     "cors_settings",
-    "django_error_to_connect_error",
+    "http_error_to_connect_error",
     "mounted_procedures",
-    "mounts",
+    "speaks_connect",
 ]

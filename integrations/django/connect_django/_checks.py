@@ -77,6 +77,13 @@ def _service_name(mount: Mount) -> str:
     return type(mount.service).__qualname__
 
 
+def _service_class(mount: Mount) -> str:
+    """The service's class by its dotted path: what the check's report names it by (the
+    instance itself would show as ``<module.Class object at 0x...>``)."""
+    cls = type(mount.service)
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
 @checks.register(checks.Tags.urls)
 def check_connect_services(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> list[Any]:
     """Check every Connect service the URLconf mounts (see the module for the ids)."""
@@ -109,7 +116,7 @@ def check_connect_services(app_configs: Sequence[Any] | None = None, **kwargs: A
                 checks.Error(
                     f"{name} cannot be served: {mount.error}",
                     hint="Fix the service; until then its procedures answer 'internal'.",
-                    obj=mount.service,
+                    obj=_service_class(mount),
                     id="connect_django.E001",
                 )
             )
@@ -122,7 +129,7 @@ def check_connect_services(app_configs: Sequence[Any] | None = None, **kwargs: A
                     f"{'it' if len(missing) == 1 else 'them'} answers 'unimplemented'",
                     hint="Implement the methods, or ignore this warning with "
                     "SILENCED_SYSTEM_CHECKS if that is meant.",
-                    obj=mount.service,
+                    obj=_service_class(mount),
                     id="connect_django.W001",
                 )
             )
@@ -135,7 +142,7 @@ def check_connect_services(app_configs: Sequence[Any] | None = None, **kwargs: A
                     "async",
                     hint="Subclass the async class (XService, not XServiceSync) or make "
                     "the handlers plain functions.",
-                    obj=mount.service,
+                    obj=_service_class(mount),
                     id="connect_django.E005",
                 )
             )
@@ -148,7 +155,7 @@ def check_connect_services(app_configs: Sequence[Any] | None = None, **kwargs: A
                     hint="Serve the project under ASGI (uvicorn, daphne, hypercorn with "
                     "connect_django.asgi.get_asgi_application), or use a sync service "
                     "(subclass XServiceSync).",
-                    obj=mount.service,
+                    obj=_service_class(mount),
                     id="connect_django.E004",
                 )
             )
@@ -159,7 +166,7 @@ def check_connect_services(app_configs: Sequence[Any] | None = None, **kwargs: A
                     "handlers, which run outside any request transaction",
                     hint="Use transaction.atomic in sync code the handlers call through "
                     "sync_to_async, or a sync service.",
-                    obj=mount.service,
+                    obj=_service_class(mount),
                     id="connect_django.W002",
                 )
             )

@@ -12,7 +12,8 @@ from django.urls import URLPattern, path, re_path
 from connect_core import AnyServiceInfo, Codec, Compression
 from connect_core.server import Service, find_service_info, is_async_service, server_options
 
-from ._errors import DjangoErrors, DjangoErrorsSync
+from ._atomic import AtomicRequests
+from ._errors import translate_http_error
 from ._views import View, procedure_view, unknown_procedure_view
 
 logger = logging.getLogger("connect_django")
@@ -44,8 +45,8 @@ class Mount:
 
 def connect_urls(
     service: object,
-    info: AnyServiceInfo | None = None,
     *,
+    info: AnyServiceInfo | None = None,
     interceptors: Iterable[object] = (),
     read_max_bytes: int | None = None,
     compressions: Iterable[Compression] | None = None,
@@ -67,9 +68,10 @@ def connect_urls(
     handlers, ``await ctx.request.auser()``).
 
     Args:
-        service: The handlers: a subclass of the generated ``XService`` (async) or
-            ``XServiceSync`` (sync).
-        info: The service descriptor; found from the service's base classes when omitted.
+        service: The handlers: an instance of a subclass of the generated ``XService``
+            (async) or ``XServiceSync`` (sync).
+        info: The service descriptor (``X_SERVICE_INFO`` from the generated module); found
+            from the service's base classes when omitted.
         interceptors: Server interceptors, outermost first, of the service's flavour.
         read_max_bytes: Largest request message accepted (default 4 MiB; <= 0: no limit).
         compressions: Compressions offered (default gzip, br and zstd when installed).
@@ -81,8 +83,10 @@ def connect_urls(
             they raise is answered as its Connect error.
 
     A service that cannot be served (a misnamed method, a handler of the wrong kind,
-    interceptors of the other flavour) is reported by ``manage.py check`` (``connect_django.E001``)
-    and its procedures answer ``internal`` until it is fixed.
+    interceptors of the other flavour) is reported by ``manage.py check``
+    (``connect_django.E001``), and the site refuses to serve with ``ImproperlyConfigured``
+    from its first request on (or from the ASGI lifespan's start-up under
+    :mod:`connect_django.asgi`), as for a broken URLconf, until it is fixed.
     """
     options = server_options(
         read_max_bytes=read_max_bytes,
@@ -96,9 +100,12 @@ def connect_urls(
         if info is None:
             info = find_service_info(service)
         is_async = is_async_service(service, info)
-        errors: object = DjangoErrors() if is_async else DjangoErrorsSync()
-        options["interceptors"] = (*user_interceptors, errors)
-        served = Service(service, info, is_async=is_async, **options)
+        options["interceptors"] = (
+            user_interceptors if is_async else (*user_interceptors, AtomicRequests())
+        )
+        served = Service(
+            service, info, is_async=is_async, http_errors=translate_http_error, **options
+        )
     except TypeError as e:
         logger.error("connect_django cannot serve %s: %s", type(service).__qualname__, e)
         mount = Mount(service, info, None, error=str(e))

@@ -43,7 +43,7 @@ from connect_core.server import (
 )
 
 from ._body import async_body, sync_body
-from ._errors import django_error_to_connect_error
+from ._errors import http_error_to_connect_error
 from ._responses import query_string, reply_response, request_headers, stream_response
 from ._threads import in_request_thread
 
@@ -189,7 +189,7 @@ def _answer_django_errors(view: View, endpoint: Endpoint | None, is_async: bool)
             try:
                 response: HttpResponseBase = await view(request, *args, **kwargs)
             except Exception as e:
-                error = django_error_to_connect_error(e)
+                error = http_error_to_connect_error(e)
                 if error is None:
                     raise
                 refusal = _refuse(endpoint, request, error)
@@ -205,7 +205,7 @@ def _answer_django_errors(view: View, endpoint: Endpoint | None, is_async: bool)
         try:
             response: HttpResponseBase = view(request, *args, **kwargs)
         except Exception as e:
-            error = django_error_to_connect_error(e)
+            error = http_error_to_connect_error(e)
             if error is None:
                 raise
             refusal = _refuse(endpoint, request, error)

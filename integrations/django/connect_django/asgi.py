@@ -17,6 +17,10 @@ messages as they arrive and sending each reply message as it is produced (full d
 HTTP/2). Headers and cookies that middleware put on the response (sessions, CORS, ``Vary``)
 go out with the call's. Every other request is Django's, untouched.
 
+It answers the ASGI ``lifespan`` protocol (Django's handler refuses it), and its start-up
+fails when a Connect service of the site cannot be served, so the server refuses to start
+(see ``manage.py check``).
+
 The limit: middleware sees a Connect request without its body (``request.body`` is empty),
 which Connect calls never need from middleware; a ``request.urlconf`` set by middleware is not
 consulted to tell Connect paths (the project's ``ROOT_URLCONF`` is).
@@ -32,12 +36,14 @@ from typing import Any
 import django
 from asgiref.sync import sync_to_async
 from django.core import signals
+from django.core.exceptions import ImproperlyConfigured
 from django.core.handlers.asgi import ASGIHandler, get_script_prefix
 from django.http import HttpRequest
 from django.urls import Resolver404, get_resolver, set_script_prefix
 
 from connect_core.server import ASGIRequestBody, DrainPolicy, drain, serve_asgi
 
+from ._site_check import check_site
 from ._threads import in_request_thread
 from ._views import ENDPOINT_ATTRIBUTE, FULL_DUPLEX_FLAG
 
@@ -118,9 +124,16 @@ class ConnectASGIHandler(ASGIHandler):
 
 
 async def _lifespan(receive: Any, send: Any) -> None:
+    """Answer the lifespan protocol; start-up fails when a Connect service of the site cannot
+    be served (the server then refuses to start, naming the errors)."""
     while True:
         message = await receive()
         if message["type"] == "lifespan.startup":
+            try:
+                await sync_to_async(check_site)()
+            except ImproperlyConfigured as e:
+                await send({"type": "lifespan.startup.failed", "message": str(e)})
+                return
             await send({"type": "lifespan.startup.complete"})
         elif message["type"] == "lifespan.shutdown":
             await send({"type": "lifespan.shutdown.complete"})

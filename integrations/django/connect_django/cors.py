@@ -41,6 +41,10 @@ def cors_settings(
 ) -> dict[str, Any]:
     """The ``CORS_*`` settings of ``django-cors-headers`` that let browsers call Connect views.
 
+    Settings, not keyword arguments as ``connect_fastapi.cors_options`` and
+    ``connect_flask.cors_options`` give, because django-cors-headers is configured by
+    settings; the lists are :mod:`connect_core.cors`'s in all three.
+
     Args:
         allowed_origins: The origins allowed to call (``CORS_ALLOWED_ORIGINS``).
         extra_headers: Request headers your clients send beyond the protocol's, e.g.

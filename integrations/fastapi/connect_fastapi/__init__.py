@@ -8,38 +8,22 @@ Example::
     app = FastAPI()
     app.include_router(ConnectRouter(Greeter(), interceptors=[...]), prefix="/rpc")
 
-:class:`ConnectRouter` is an ``APIRouter`` with one :class:`ConnectRoute` per procedure;
-:func:`cors_options` configures Starlette's ``CORSMiddleware`` for browser clients.
+The three integrations have one shape: the mount (:class:`ConnectRouter`; Flask's
+``ConnectBlueprint``, Django's ``connect_urls``), the opt-in that answers Connect calls
+outside every procedure in Connect's format (:func:`connect_exception_handler`), the
+framework's HTTP errors as Connect errors (:func:`http_error_to_connect_error`), the test
+that a request is a Connect call (:func:`speaks_connect`), and a CORS preset in the form of
+the framework's CORS library (:func:`cors_options`, for Starlette's ``CORSMiddleware``).
 """
 
-from connect_core.server import HTTP_STATUS_CODES, code_for_status, find_service_info
-
-from ._checks import check_routes
-from ._errors import (
-    connect_exception_handler,
-    http_exception_to_connect_error,
-    speaks_connect,
-    validation_error_to_connect_error,
-)
-from ._openapi import schema_type
-from ._router import ConnectRoute, ConnectRouter, OpenAPIRoute
-from ._serve import ConnectResponse, ConnectStreamingResponse
+from ._errors import connect_exception_handler, http_error_to_connect_error, speaks_connect
+from ._router import ConnectRouter
 from .cors import cors_options
 
 __all__ = [
-    "HTTP_STATUS_CODES",
-    "ConnectResponse",
-    "ConnectRoute",
     "ConnectRouter",
-    "ConnectStreamingResponse",
-    "OpenAPIRoute",
-    "check_routes",
-    "code_for_status",
     "connect_exception_handler",
     "cors_options",
-    "find_service_info",
-    "http_exception_to_connect_error",
-    "schema_type",
+    "http_error_to_connect_error",
     "speaks_connect",
-    "validation_error_to_connect_error",
 ]

@@ -31,7 +31,7 @@ from connect_core import (
 from connect_core.server import Service, server_options
 
 from ._checks import check_routes
-from ._errors import http_exception_to_connect_error, validation_error_to_connect_error
+from ._errors import http_error_headers, http_error_to_connect_error, translate_http_error
 from ._openapi import ConnectError as ConnectErrorModel
 from ._openapi import schema_type
 from ._serve import ConnectCall, UnknownProcedure
@@ -96,11 +96,10 @@ class ConnectRoute(APIRoute):
         async def handler(request: Request) -> Response:
             try:
                 return await fastapi_handler(request)
-            except HTTPException as e:
-                error = http_exception_to_connect_error(e)
-                return call.error_response(request, error, (e.headers or {}).items())
-            except RequestValidationError as e:
-                return call.error_response(request, validation_error_to_connect_error(e))
+            except (HTTPException, RequestValidationError) as e:
+                error = http_error_to_connect_error(e)
+                assert error is not None
+                return call.error_response(request, error, http_error_headers(e))
 
         return handler
 
@@ -277,7 +276,8 @@ class ConnectRouter(APIRouter):
     FastAPI features reach the handlers: dependencies of the router, of ``include_router`` and
     of the app run before each call, and an ``HTTPException`` they raise is answered as the
     Connect error of its status (401 ``unauthenticated``, 403 ``permission_denied``, ...; see
-    :data:`connect_fastapi.HTTP_STATUS_CODES`), with its headers. ``ctx.request`` is the
+    :data:`connect_core.server.HTTP_STATUS_CODES`), with its headers; so is an
+    ``HTTPException`` a handler raises, for every stream kind. ``ctx.request`` is the
     Starlette ``Request`` (``ctx.request.state``, ``ctx.request.app.state``), and middleware
     wraps Connect routes like any other.
 
@@ -294,8 +294,8 @@ class ConnectRouter(APIRouter):
     def __init__(
         self,
         service: object,
-        info: AnyServiceInfo | None = None,
         *,
+        info: AnyServiceInfo | None = None,
         interceptors: Iterable[object] = (),
         read_max_bytes: int | None = None,
         compressions: Iterable[Compression] | None = None,
@@ -342,7 +342,7 @@ class ConnectRouter(APIRouter):
             codecs=codecs,
             require_protocol_header=require_protocol_header,
         )
-        served = Service(service, info, **options)
+        served = Service(service, info, http_errors=translate_http_error, **options)
         info = served.info
         is_async = served.is_async
         endpoints = served.endpoints

@@ -30,7 +30,7 @@ from connect_core.server import (
     serve_asgi,
 )
 
-from ._errors import http_exception_to_connect_error
+from ._errors import http_error_to_connect_error
 
 
 class ConnectResponse(Response):
@@ -58,7 +58,9 @@ async def request_chunks(request: Request) -> AsyncIterator[bytes]:
     except ClientDisconnect:
         raise ClientDisconnected from None
     except HTTPException as e:
-        raise http_exception_to_connect_error(e) from None
+        error = http_error_to_connect_error(e)
+        assert error is not None
+        raise error from None
     except RuntimeError:  # "Stream consumed": read by someone else before
         return
 

@@ -40,6 +40,11 @@ def cors_options(
 ) -> dict[str, Any]:
     """Keyword arguments for ``CORSMiddleware`` that let browsers call Connect routes.
 
+    The one helper whose name and form differ between the integrations, because it follows
+    each framework's CORS library: keyword arguments here and for Flask-CORS
+    (``connect_flask.cors_options``), settings for django-cors-headers
+    (``connect_django.cors_settings``); the lists are :mod:`connect_core.cors`'s in all three.
+
     Args:
         allow_origins: The origins allowed to call (``["*"]`` for any, without credentials).
         extra_headers: Request headers your clients send beyond the protocol's, e.g.

@@ -8,27 +8,24 @@ Example::
     app = Flask(__name__)
     app.register_blueprint(ConnectBlueprint(GreeterSync(), interceptors=[...]), url_prefix="/rpc")
 
-:class:`ConnectBlueprint` is a ``flask.Blueprint`` with one URL rule per procedure;
-:class:`Connect` is the extension form (``Connect(app)`` / ``init_app``);
-:func:`cors_options` configures Flask-CORS for browser clients.
+The three integrations have one shape: the mount (:class:`ConnectBlueprint`; FastAPI's
+``ConnectRouter``, Django's ``connect_urls``), the opt-in that answers Connect calls outside
+every procedure in Connect's format (:class:`Connect`, the extension form ``Connect(app)`` /
+``init_app``), the framework's HTTP errors as Connect errors
+(:func:`http_error_to_connect_error`), the test that a request is a Connect call
+(:func:`speaks_connect`), and a CORS preset in the form of the framework's CORS library
+(:func:`cors_options`, for Flask-CORS).
 """
 
-from connect_core.server import HTTP_STATUS_CODES, code_for_status
-
 from ._blueprint import ConnectBlueprint
-from ._errors import http_exception_to_connect_error, speaks_connect
+from ._errors import http_error_to_connect_error, speaks_connect
 from ._extension import Connect
-from ._serve import ConnectView, UnknownProcedureView
 from .cors import cors_options
 
 __all__ = [
-    "HTTP_STATUS_CODES",
     "Connect",
     "ConnectBlueprint",
-    "ConnectView",
-    "UnknownProcedureView",
-    "code_for_status",
     "cors_options",
-    "http_exception_to_connect_error",
+    "http_error_to_connect_error",
     "speaks_connect",
 ]

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from flask import Blueprint, current_app, request
 from flask.sansio.app import App
 from flask.sansio.blueprints import BlueprintSetupState
-from typing_extensions import Unpack
 from werkzeug.exceptions import HTTPException
 
-from connect_core import ConnectError
-from connect_core.server import ServerOptions, Service
+from connect_core import AnyServiceInfo, Codec, Compression, ConnectError
+from connect_core.server import Service, server_options
 
-from ._abort import AbortInterceptor, AbortInterceptorSync
 from ._async import check_async_service
-from ._errors import http_exception_headers, http_exception_to_connect_error
+from ._errors import http_error_headers, http_error_to_connect_error, translate_http_error
 from ._serve import ConnectView, UnknownProcedureView
 
 # Every verb but OPTIONS reaches a procedure's view, so that the protocol answers a wrong one
@@ -38,19 +37,25 @@ class ConnectBlueprint(Blueprint):
     (``abort(401)`` arrives as ``unauthenticated``, ``abort(403)`` as ``permission_denied``,
     through :data:`connect_core.server.HTTP_STATUS_CODES`; a hook may also raise a
     :class:`~connect_core.ConnectError`), ``g`` is shared with the handler, and
-    ``ctx.request`` is the Flask request. An unknown name under the service's path gets
-    Connect's 404 ``unimplemented``.
+    ``ctx.request`` is the Flask request; ``abort()`` inside a handler is the Connect error of
+    its status too, with its headers, for every stream kind. An unknown name under the
+    service's path gets Connect's 404 ``unimplemented``.
     """
 
     def __init__(
         self,
         service: object,
         *,
+        info: AnyServiceInfo | None = None,
+        interceptors: Iterable[object] = (),
+        read_max_bytes: int | None = None,
+        compressions: Iterable[Compression] | None = None,
+        compress_min_bytes: int | None = None,
+        codecs: Iterable[Codec] | None = None,
+        require_protocol_header: bool = False,
         name: str | None = None,
         url_prefix: str | None = None,
         subdomain: str | None = None,
-        info: Any = None,
-        **options: Unpack[ServerOptions],
     ) -> None:
         """Serve ``service``.
 
@@ -58,25 +63,39 @@ class ConnectBlueprint(Blueprint):
             service: The handlers: an instance of a subclass of the generated
                 ``XServiceSync`` (run in the server's worker thread), or of ``XService``
                 when every method is unary (run by Flask's async support, which needs
-                ``flask[async]``).
+                ``connect-flask[async]``).
+            info: The service descriptor (``X_SERVICE_INFO`` from the generated module); found
+                from the service's base classes when omitted.
+            interceptors: Server interceptors, outermost first (async ones for an async
+                service, sync ones for a sync service).
+            read_max_bytes: Largest request message accepted (default 4 MiB; <= 0: no limit).
+            compressions: Compressions offered (default gzip, br and zstd when installed).
+            compress_min_bytes: Smallest response message worth compressing (default 1 KiB).
+            codecs: Codecs served (default binary Protobuf and JSON).
+            require_protocol_header: Refuse Connect requests without
+                ``Connect-Protocol-Version``.
             name: The blueprint's name (default ``connect_`` and the service name with
                 underscores, e.g. ``connect_greet_v1_GreetService``): give another to serve
                 the same service twice, under two prefixes.
             url_prefix: Prepended to every procedure path (``register_blueprint`` can set
                 it too).
             subdomain: The subdomain the rules match, as for any blueprint.
-            info: The service's descriptor, when its class is not a generated one.
-            **options: ``interceptors``, ``read_max_bytes``, ``compressions``,
-                ``compress_min_bytes``, ``codecs``, ``require_protocol_header`` (see
-                :class:`connect_core.server.ServerOptions`).
 
         Raises:
             TypeError: The service misses a method, misnames one, mixes flavours, has
                 interceptors of the other flavour, or is async with streaming methods.
         """
-        served = Service(service, info, **_with_abort(service, info, options))
+        options = server_options(
+            interceptors=interceptors,
+            read_max_bytes=read_max_bytes,
+            compressions=compressions,
+            compress_min_bytes=compress_min_bytes,
+            codecs=codecs,
+            require_protocol_header=require_protocol_header,
+        )
+        served = Service(service, info, http_errors=translate_http_error, **options)
         if served.is_async:
-            check_async_service(served)
+            check_async_service(served, service)
         self.service = service
         """The object whose methods handle the calls."""
         self.info = served.info
@@ -118,20 +137,6 @@ class ConnectBlueprint(Blueprint):
 
     def __repr__(self) -> str:
         return f"ConnectBlueprint({self.info.name}, name={self.name!r})"
-
-
-def _with_abort(service: object, info: Any, options: ServerOptions) -> ServerOptions:
-    """``options`` with the innermost interceptor turning ``abort()`` in a handler into its
-    Connect error, of the service's flavour."""
-    from connect_core.server import find_service_info, is_async_service
-
-    found = info if info is not None else find_service_info(service)
-    abort: object = (
-        AbortInterceptor() if is_async_service(service, found) else AbortInterceptorSync()
-    )
-    out: ServerOptions = {**options}
-    out["interceptors"] = (*options.get("interceptors", ()), abort)
-    return out
 
 
 def _full_path(state: BlueprintSetupState, rule: str) -> str:
@@ -176,7 +181,9 @@ def _on_http_exception(exc: HTTPException) -> Any:
     view = _current_view()
     if view is None:
         return exc
-    return view.error_response(http_exception_to_connect_error(exc), http_exception_headers(exc))
+    error = http_error_to_connect_error(exc)
+    assert error is not None
+    return view.error_response(error, http_error_headers(exc))
 
 
 def _on_connect_error(error: ConnectError) -> Any:

@@ -9,10 +9,11 @@ from flask import Flask, request
 from typing_extensions import Unpack
 from werkzeug.exceptions import HTTPException
 
+from connect_core import AnyServiceInfo
 from connect_core.server import ServerOptions, status_refusal
 
 from ._blueprint import ConnectBlueprint
-from ._errors import http_exception_headers, speaks_connect
+from ._errors import http_error_headers, speaks_connect
 from ._serve import refusal_response
 
 _EXTENSION = "connect"
@@ -36,7 +37,9 @@ class Connect:
     Connect call that reaches no blueprint (a mistyped service or prefix: Flask's 404, or a
     405) with a Connect error instead of Flask's HTML page, which a Connect client cannot
     read. Other requests get what the app answered before (its own 404 and 405 handlers, if
-    it registered any before ``init_app``).
+    it registered any before ``init_app``). It is the Flask form of what
+    ``connect_fastapi.connect_exception_handler`` and
+    ``connect_django.ConnectErrorPagesMiddleware`` do for their frameworks.
     """
 
     def __init__(self, app: Flask | None = None) -> None:
@@ -69,16 +72,18 @@ class Connect:
         self,
         service: object,
         *,
+        info: AnyServiceInfo | None = None,
         url_prefix: str | None = None,
         name: str | None = None,
         **options: Unpack[ServerOptions],
     ) -> None:
         """Serve ``service`` under ``url_prefix`` on every app this extension is bound to
-        (now, and at each later :meth:`init_app`); ``options`` are those of
+        (now, and at each later :meth:`init_app`); ``info`` and ``options`` (the server
+        options: ``interceptors``, ``read_max_bytes``, ...) are those of
         :class:`ConnectBlueprint`."""
-        entry: dict[str, Any] = {"url_prefix": url_prefix, "name": name, **options}
+        entry: dict[str, Any] = {"url_prefix": url_prefix, "name": name, "info": info, **options}
         # Build once now, so that a broken service fails here rather than at init_app.
-        ConnectBlueprint(service, name=name, **options)
+        ConnectBlueprint(service, info=info, name=name, **options)
         self._services.append((service, entry))
         for app in self._apps:
             self.blueprints.append(self._register(app, service, entry))
@@ -104,7 +109,7 @@ def _outside_blueprints(previous: ErrorHandler | None) -> ErrorHandler:
             return previous(exc) if previous is not None else exc
         status = exc.code if exc.code is not None else 500
         refusal = status_refusal(
-            status, exc.description or exc.name, request.path, http_exception_headers(exc)
+            status, exc.description or exc.name, request.path, http_error_headers(exc)
         )
         return refusal_response(refusal)
 

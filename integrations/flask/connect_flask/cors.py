@@ -40,6 +40,11 @@ def cors_options(
     """Keyword arguments for ``flask_cors.CORS`` (or one of its ``resources``) that let
     browsers call Connect views.
 
+    Its arguments are named as Flask-CORS names them (``origins``, ``supports_credentials``),
+    as ``connect_fastapi.cors_options`` follows Starlette's ``CORSMiddleware`` and
+    ``connect_django.cors_settings`` gives django-cors-headers' settings; the lists are
+    :mod:`connect_core.cors`'s in all three.
+
     Args:
         origins: The origins allowed to call (``"*"`` for any, without credentials), or
             regular expressions of them, as Flask-CORS takes them.

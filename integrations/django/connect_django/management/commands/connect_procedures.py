@@ -19,7 +19,8 @@ _KINDS = {
 
 
 class Command(BaseCommand):
-    """Lists every mounted procedure with its URL, kind, HTTP methods and flavour."""
+    """Lists every mounted procedure with its URL, kind, HTTP methods and flavour, in aligned
+    columns under a header line."""
 
     help = "List the Connect procedures served by the URLconf, with their URLs."
 
@@ -28,17 +29,20 @@ class Command(BaseCommand):
         parser.add_argument("--urlconf", default=None, help="A URLconf module to list instead.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        """Print one line per procedure."""
+        """Print a header line and one line per procedure."""
         procedures = mounted_procedures(options["urlconf"])
         if not procedures:
             self.stdout.write("No Connect procedures are mounted.")
             return
+        rows = [("URL", "PROCEDURE", "KIND", "HTTP", "HANDLERS")]
         for proc in procedures:
             method = proc.endpoint.method
             gets = method.idempotency_level is IdempotencyLevel.NO_SIDE_EFFECTS
             verbs = "GET, POST" if gets and method.stream_type is StreamType.UNARY else "POST"
             flavour = "async" if proc.endpoint.is_async else "sync"
-            self.stdout.write(
-                f"{proc.url}  {method.procedure.lstrip('/')}  {_KINDS[method.stream_type.name]}"
-                f"  {verbs}  {flavour}"
-            )
+            kind = _KINDS[method.stream_type.name]
+            rows.append((proc.url, method.procedure.lstrip("/"), kind, verbs, flavour))
+        widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
+        for row in rows:
+            cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
+            self.stdout.write("  ".join([*cells, row[-1]]))
