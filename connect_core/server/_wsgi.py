@@ -85,6 +85,29 @@ def _unreadable(reason: str) -> Callable[[int], bytes]:
     return read
 
 
+def _refused(error: ConnectError) -> Callable[[int], bytes]:
+    """A ``read`` that raises ``error``."""
+
+    def read(size: int) -> bytes:
+        raise error
+
+    return read
+
+
+_NO_CHUNKED_INPUT = "WSGIServer/"
+"""The ``SERVER_SOFTWARE`` of the standard library's ``wsgiref`` server, which Django's
+``runserver`` runs on: it hands the application no chunked request body (Django's
+development server gives an empty input), which streaming clients send."""
+
+_NO_CHUNKED_ERROR = ConnectError(
+    Code.UNIMPLEMENTED,
+    "this server (the standard library's wsgiref, which Django's runserver runs on) cannot "
+    "read a chunked request body, which client and bidi streams send: serve the app with "
+    "gunicorn, uvicorn or granian to call those methods (unary calls and server streams "
+    "work here)",
+)
+
+
 class WSGIRequestBody(Iterator[bytes]):
     """The request body's chunks from ``wsgi.input`` as they arrive; :attr:`done` tells that
     it was read to its end (or broke off), after which iterating ends at once.
@@ -95,6 +118,9 @@ class WSGIRequestBody(Iterator[bytes]):
     ends before its ``Content-Length``, or when the server reports it broken (gunicorn's
     ``NoMoreData`` for a truncated chunked body, a bad chunk size, a reset connection): the
     client sent a malformed body or went away, which is no handler's ``internal`` error.
+    Under the standard library's ``wsgiref`` server (Django's ``runserver``), which drops
+    chunked request bodies, reading one raises ``unimplemented`` naming servers that read
+    them, rather than handing the handler an empty stream.
     """
 
     __slots__ = ("_declared", "_read", "_remaining", "done")
@@ -120,6 +146,8 @@ class WSGIRequestBody(Iterator[bytes]):
         if not chunked and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
             self.done = True
         self._read = getattr(stream, "read1", None) or stream.read
+        if chunked and environ.get("SERVER_SOFTWARE", "").startswith(_NO_CHUNKED_INPUT):
+            self._read = _refused(_NO_CHUNKED_ERROR)
 
     def __next__(self) -> bytes:
         if self.done:
@@ -127,6 +155,9 @@ class WSGIRequestBody(Iterator[bytes]):
         remaining = self._remaining
         try:
             chunk = self._read(_CHUNK if remaining < 0 or remaining > _CHUNK else remaining)
+        except ConnectError:
+            self.done = True
+            raise
         except Exception as e:
             self.done = True
             raise ConnectError(

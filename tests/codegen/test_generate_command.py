@@ -119,12 +119,12 @@ def test_without_grpcio_tools_the_error_names_the_extra(
 def test_readme_buf_gen_yaml_works_with_buf_bin_alone(tmp_path: Path) -> None:
     """The README's ``buf.gen.yaml`` with ``buf`` from the buf-bin wheel: no protoc, no
     remote plugin; the same modules as ``connect-python-generate``."""
-    blocks = quickstart_blocks()
+    blocks = quickstart_blocks("fastapi")  # the proto and buf.gen.yaml are every framework's
     project = tmp_path / "project"
     (project / "proto" / "chat" / "v1").mkdir(parents=True)
-    proto = blocks["proto/chat/v1/chat.proto"]
+    proto = blocks["proto/chat/v1/chat.proto"].body
     (project / "proto" / "chat" / "v1" / "chat.proto").write_text(proto)
-    (project / "buf.gen.yaml").write_text(blocks["buf.gen.yaml"])
+    (project / "buf.gen.yaml").write_text(blocks["buf.gen.yaml"].body)
     (project / "buf.yaml").write_text("version: v2\nmodules:\n  - path: proto\n")
     readme = (REPO / "README.md").read_text()
     assert "printf 'version: v2\\nmodules:\\n  - path: proto\\n' > buf.yaml" in readme

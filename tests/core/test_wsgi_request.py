@@ -150,3 +150,25 @@ def test_environ_headers_skip_an_empty_content_length() -> None:
     headers = environ_headers(env)
     assert "content-length" not in headers
     assert headers.get("content-type") == ""
+
+
+def test_a_chunked_body_under_wsgiref_is_refused_not_read_as_empty() -> None:
+    """The standard library's server (Django's runserver) hands over no chunked body: the
+    call is refused with ``unimplemented`` naming servers that read one."""
+    environ = {
+        "REQUEST_METHOD": "POST",
+        "HTTP_TRANSFER_ENCODING": "chunked",
+        "SERVER_SOFTWARE": "WSGIServer/0.2 CPython/3.11.7",
+        "wsgi.input": io.BytesIO(b""),
+    }
+    body = WSGIRequestBody(environ)
+    with pytest.raises(ConnectError) as caught:
+        next(body)
+    assert caught.value.code is Code.UNIMPLEMENTED
+    assert "cannot read a chunked request body" in caught.value.message
+    assert "gunicorn" in caught.value.message
+    assert body.done
+    # Other servers that declare a chunked body hand it over de-chunked.
+    environ["SERVER_SOFTWARE"] = "gunicorn/23.0.0"
+    environ["wsgi.input"] = io.BytesIO(b"abc")
+    assert list(WSGIRequestBody(environ)) == [b"abc"]

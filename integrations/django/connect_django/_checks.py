@@ -115,7 +115,8 @@ def check_connect_services(app_configs: Sequence[Any] | None = None, **kwargs: A
             errors.append(
                 checks.Error(
                     f"{name} cannot be served: {mount.error}",
-                    hint="Fix the service; until then its procedures answer 'internal'.",
+                    hint="Fix the service; until then the site refuses to serve "
+                    "(ImproperlyConfigured from its first request on).",
                     obj=_service_class(mount),
                     id="connect_django.E001",
                 )
