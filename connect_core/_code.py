@@ -1,4 +1,5 @@
-"""The sixteen Connect error codes and their HTTP mappings."""
+"""The sixteen error codes that Connect and gRPC share (each protocol maps them to the
+wire its own way: Connect's HTTP statuses are in ``_protocol/connect_errors.py``)."""
 
 from __future__ import annotations
 
@@ -34,11 +35,6 @@ class Code(enum.Enum):
         """The numeric code (1 for ``canceled`` … 16 for ``unauthenticated``)."""
         return _NUMBERS[self]
 
-    @property
-    def http_status(self) -> int:
-        """The HTTP status a unary Connect response carries for this code."""
-        return _HTTP_STATUS[self]
-
     @classmethod
     def from_number(cls, number: int) -> Code:
         """Return the code for a numeric value; raises ``ValueError`` for 0 or unknown values."""
@@ -52,42 +48,7 @@ class Code(enum.Enum):
         """Return the code for a wire name, or ``None`` when the name is not a Connect code."""
         return _BY_NAME.get(name)
 
-    @classmethod
-    def from_http_status(cls, status: int) -> Code:
-        """Map an HTTP status without a Connect error body to a code, as the protocol specifies."""
-        return _FROM_HTTP.get(status, Code.UNKNOWN)
-
 
 _NUMBERS = {code: i for i, code in enumerate(Code, start=1)}
 _BY_NUMBER = {i: code for code, i in _NUMBERS.items()}
 _BY_NAME = {code.value: code for code in Code}
-
-_HTTP_STATUS = {
-    Code.CANCELED: 499,
-    Code.UNKNOWN: 500,
-    Code.INVALID_ARGUMENT: 400,
-    Code.DEADLINE_EXCEEDED: 504,
-    Code.NOT_FOUND: 404,
-    Code.ALREADY_EXISTS: 409,
-    Code.PERMISSION_DENIED: 403,
-    Code.RESOURCE_EXHAUSTED: 429,
-    Code.FAILED_PRECONDITION: 400,
-    Code.ABORTED: 409,
-    Code.OUT_OF_RANGE: 400,
-    Code.UNIMPLEMENTED: 501,
-    Code.INTERNAL: 500,
-    Code.UNAVAILABLE: 503,
-    Code.DATA_LOSS: 500,
-    Code.UNAUTHENTICATED: 401,
-}
-
-_FROM_HTTP = {
-    400: Code.INTERNAL,
-    401: Code.UNAUTHENTICATED,
-    403: Code.PERMISSION_DENIED,
-    404: Code.UNIMPLEMENTED,
-    429: Code.UNAVAILABLE,
-    502: Code.UNAVAILABLE,
-    503: Code.UNAVAILABLE,
-    504: Code.UNAVAILABLE,
-}

@@ -1,9 +1,8 @@
-"""``ConnectError``: the one exception type of the protocol, and its JSON form."""
+"""``ConnectError``: the one exception type of every protocol (each renders it its own way:
+Connect's JSON form is in ``_protocol/connect_errors.py``)."""
 
 from __future__ import annotations
 
-import base64
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
@@ -11,7 +10,6 @@ from google.protobuf import any_pb2, json_format
 from google.protobuf.message import Message
 
 from ._code import Code
-from ._headers import decode_binary_header
 
 M = TypeVar("M", bound=Message)
 
@@ -117,79 +115,8 @@ class ConnectError(Exception):
                 return found
         return None
 
-    def to_dict(self) -> dict[str, Any]:
-        """The error as the protocol's JSON object (``code``, ``message``, ``details``)."""
-        out: dict[str, Any] = {"code": self.code.value}
-        if self.message:
-            out["message"] = self.message
-        if self.details:
-            out["details"] = [_detail_to_dict(d) for d in self.details]
-        return out
-
-    def to_json(self) -> bytes:
-        """The error as the protocol's JSON error body."""
-        return json.dumps(self.to_dict(), separators=(",", ":")).encode()
-
-    @classmethod
-    def from_dict(cls, data: Any, *, fallback: Code = Code.UNKNOWN) -> ConnectError:
-        """Build an error from the protocol's JSON object, tolerating missing or odd fields."""
-        if not isinstance(data, dict):
-            return cls(fallback, "malformed error body", wire=True)
-        raw_code = data.get("code")
-        code = Code.from_name(raw_code) if isinstance(raw_code, str) else None
-        message = data.get("message")
-        details: list[ErrorDetail] = []
-        raw_details = data.get("details")
-        if isinstance(raw_details, list):
-            for raw in raw_details:
-                detail = _detail_from_dict(raw)
-                if detail is not None:
-                    details.append(detail)
-        return cls(
-            code or fallback,
-            message if isinstance(message, str) else "",
-            details=details,
-            wire=True,
-        )
-
-    @classmethod
-    def from_json(cls, body: bytes, *, fallback: Code = Code.UNKNOWN) -> ConnectError:
-        """Parse a JSON error body; a body that is not JSON yields ``fallback``."""
-        try:
-            data = json.loads(body)
-        except ValueError:
-            return cls(fallback, body.decode("utf-8", "replace")[:200], wire=True)
-        return cls.from_dict(data, fallback=fallback)
-
     def __repr__(self) -> str:
         return f"ConnectError({self.code!r}, {self.message!r})"
-
-
-def _b64encode(data: bytes) -> str:
-    return base64.b64encode(data).decode().rstrip("=")
-
-
-def _detail_to_dict(detail: ErrorDetail) -> dict[str, Any]:
-    out: dict[str, Any] = {"type": detail.type_name, "value": _b64encode(detail.value)}
-    if detail.debug is not None:
-        out["debug"] = detail.debug
-    elif detail._message is not None:
-        out["debug"] = json_format.MessageToDict(detail._message)
-    return out
-
-
-def _detail_from_dict(raw: Any) -> ErrorDetail | None:
-    if not isinstance(raw, dict):
-        return None
-    type_name, value = raw.get("type"), raw.get("value", "")
-    if not isinstance(type_name, str) or not isinstance(value, str):
-        return None
-    try:
-        data = decode_binary_header(value)
-    except ValueError:
-        return None
-    packed = any_pb2.Any(type_url=f"type.googleapis.com/{type_name}", value=data)
-    return ErrorDetail(packed, debug=raw.get("debug"))
 
 
 def debug_json(message: Message) -> Any:

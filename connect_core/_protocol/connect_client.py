@@ -20,6 +20,7 @@ from .._method import MethodInfo, StreamType
 from .client import ClientConfig, UnaryRequest
 from .codec import PROTO, Codec
 from .compression import Compression
+from .connect_errors import code_for_http_status, error_from_dict
 
 USER_AGENT = "connect-core-python/0.1"
 
@@ -247,7 +248,7 @@ class ConnectClientProtocol:
         the code the protocol's HTTP-to-code table gives for the status, with a message that
         names the status and ``url`` (a response that is not Connect's, such as a framework's
         404 page, most often means the URL is wrong)."""
-        fallback = Code.from_http_status(status)
+        fallback = code_for_http_status(status)
         ctype = headers.get("content-type") or ""
         if ctype.startswith("application/json") and body:
             encoding = headers.get("content-encoding")
@@ -262,7 +263,7 @@ class ConnectClientProtocol:
             except ValueError:
                 data = None
             if isinstance(data, dict) and ("code" in data or "message" in data):
-                return ConnectError.from_dict(data, fallback=fallback)
+                return error_from_dict(data, fallback=fallback)
         return ConnectError(fallback, _not_connect(status, body, url), wire=True)
 
     def stream_decoder(
@@ -488,7 +489,7 @@ class ConnectResponseDecoder:
                     self.trailers.add(k, str(v))
         error = end.get("error")
         if error is not None:
-            raise _attach_metadata(ConnectError.from_dict(error), self._headers, self.trailers)
+            raise _attach_metadata(error_from_dict(error), self._headers, self.trailers)
 
     def finish(self, http_trailers: Headers) -> Headers:
         """Declare the body complete; return the trailers.

@@ -14,9 +14,10 @@ from .._headers import HeaderList, Headers, decode_binary_header
 from .._method import IdempotencyLevel, MethodInfo, StreamType
 from .codec import PROTO, Codec
 from .compression import Compression
+from .connect_errors import error_to_dict, error_to_json, http_status
 from .envelope import FLAG_COMPRESSED, FLAG_END_STREAM, encode_envelope
 from .envelope import HEAD as _ENVELOPE_HEAD
-from .server import CallSetup, HTTPError, ServerProtocol
+from .server import CallSetup, HTTPError, Reply, ServerProtocol
 
 _UNARY_PREFIX = "application/"
 _STREAM_PREFIX = "application/connect+"
@@ -119,6 +120,10 @@ class ConnectServerProtocol(ServerProtocol):
         """Every request is Connect's to answer: it comes last among a server's protocols,
         and refuses what no protocol claimed (405, 415) in its own format."""
         return True
+
+    def streams_for(self, method: MethodInfo[Message, Message]) -> bool:
+        """Streaming methods are enveloped; unary calls have plain bodies."""
+        return method.stream_type is not StreamType.UNARY
 
     # -- negotiation --------------------------------------------------------------------------
 
@@ -249,13 +254,15 @@ class ConnectServerProtocol(ServerProtocol):
             _choose_compression(headers.get("accept-encoding"), self.compressions),
             timeout,
             False,
-            get_message=data,
+            state=data,
         )
 
     # -- unary ---------------------------------------------------------------------------------
 
     def decode_unary(self, setup: CallSetup, body: bytes, message_type: type[Message]) -> Message:
-        """Decompress (bounded) and decode a unary request body."""
+        """Decompress (bounded) and decode a unary request body, or a GET's query message."""
+        if setup.state is not None:
+            body = setup.state
         limit = self.read_max_bytes
         if setup.request_compression is not None:
             body = setup.request_compression.decompress(body, limit)
@@ -273,8 +280,8 @@ class ConnectServerProtocol(ServerProtocol):
         message: Message,
         headers: Headers | None,
         trailers: Headers | None,
-    ) -> tuple[int, HeaderList, bytes]:
-        """Encode a successful unary response: status, headers, body."""
+    ) -> Reply:
+        """Encode a successful unary response."""
         body = setup.codec.encode(message)
         out = list(self._unary_content_types[setup.codec.name])
         comp = setup.response_compression
@@ -284,7 +291,7 @@ class ConnectServerProtocol(ServerProtocol):
         if headers:
             out.extend(headers.multi_items())
         _trailer_headers(out, trailers)
-        return 200, out, body
+        return Reply(200, out, body)
 
     def unary_error(
         self,
@@ -292,13 +299,32 @@ class ConnectServerProtocol(ServerProtocol):
         error: ConnectError,
         headers: Headers | None,
         trailers: Headers | None,
-    ) -> tuple[int, HeaderList, bytes]:
+    ) -> Reply:
         """Encode a failed unary call as the protocol's JSON error body."""
         out: HeaderList = [("content-type", "application/json")]
         if headers:
             out.extend(headers.multi_items())
         _trailer_headers(out, trailers)
-        return error.code.http_status, out, error.to_json()
+        return Reply(http_status(error.code), out, error_to_json(error))
+
+    def http_error_response(self, error: HTTPError) -> Reply:
+        """A plain-text body with the status and headers of the refusal."""
+        return Reply(
+            error.status,
+            [("content-type", "text/plain; charset=utf-8"), *error.headers],
+            error.message.encode(),
+        )
+
+    def outside_error(
+        self, error: ConnectError, headers: HeaderList, status: int | None = None
+    ) -> Reply:
+        """The unary JSON error form, which a Connect client reads whatever it called: the
+        stream kind of a request no procedure claimed is unknown."""
+        return Reply(
+            http_status(error.code) if status is None else status,
+            [("content-type", "application/json"), *headers],
+            error_to_json(error),
+        )
 
     # -- streams -------------------------------------------------------------------------------
 
@@ -341,7 +367,7 @@ class ConnectServerProtocol(ServerProtocol):
         no HTTP trailers."""
         end: dict[str, object] = {}
         if error is not None:
-            end["error"] = error.to_dict()
+            end["error"] = error_to_dict(error)
         if trailers:
             end["metadata"] = _metadata_json(trailers)
         data = json.dumps(end, separators=(",", ":")).encode()
@@ -356,7 +382,7 @@ class ConnectServerProtocol(ServerProtocol):
         error: ConnectError,
         headers: Headers | None,
         trailers: Headers | None,
-    ) -> tuple[int, HeaderList, bytes]:
+    ) -> Reply:
         """A streaming response holding only the end-of-stream message with the error."""
         codec = setup.codec.name if setup is not None else "proto"
         out: HeaderList = [("content-type", "application/connect+" + codec)]
@@ -364,4 +390,4 @@ class ConnectServerProtocol(ServerProtocol):
             out.append(("connect-content-encoding", setup.response_compression.name))
         if headers:
             out.extend(headers.multi_items())
-        return 200, out, self.stream_end(setup, error, trailers)[0]
+        return Reply(200, out, self.stream_end(setup, error, trailers)[0])

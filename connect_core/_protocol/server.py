@@ -2,16 +2,20 @@
 
 Connect is the only protocol today; gRPC and gRPC-Web are meant to become siblings of
 :class:`~connect_core._protocol.connect_server.ConnectServerProtocol` without the handler runner or
-any adapter changing. Everything here is sans-IO: plain values in, plain values out.
+any adapter changing. Everything here is sans-IO: plain values in, plain values out. A
+protocol makes every wire decision: the framing of each call, GET, trailers, and the bytes of
+every answer, its refusals included (an unknown procedure, a wrong verb, an unsupported
+content type, a request the framework refused), so that nothing above it writes a
+protocol's bytes.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from google.protobuf.message import Message
 
@@ -36,6 +40,21 @@ class HTTPError(Exception):
 
 
 @dataclass(slots=True)
+class Reply:
+    """A complete, buffered response: status, headers, body and HTTP trailers (none for
+    Connect; gRPC ends every response with them)."""
+
+    status: int
+    headers: HeaderList
+    body: bytes
+    trailers: HeaderList = field(default_factory=list)
+
+    def headers_with_length(self) -> HeaderList:
+        """The headers plus ``content-length``."""
+        return [*self.headers, ("content-length", str(len(self.body)))]
+
+
+@dataclass(slots=True)
 class CallSetup:
     """What the protocol negotiated for one call from its request head."""
 
@@ -48,8 +67,9 @@ class CallSetup:
     streams: bool
     """True when requests and responses are enveloped message streams (``open_stream``),
     False for one plain message each way (``run_unary``): the protocol decides per call."""
-    get_message: bytes | None = None
-    """For a unary GET: the request message bytes taken from the query (still compressed)."""
+    state: Any = None
+    """What the protocol keeps of the request head for itself (Connect: a unary GET's
+    request message, taken from the query); only the protocol reads it."""
 
 
 class ServerProtocol(ABC):
@@ -61,11 +81,30 @@ class ServerProtocol(ABC):
 
     needs_http_trailers: bool = False
     """True when the protocol ends its responses with HTTP trailers (gRPC); Connect carries
-    its trailers in the body."""
+    its trailers in the body. Such a protocol renders every error answered before a message
+    was sent without HTTP trailers (gRPC's trailers-only response), so that a server that
+    sends none can still refuse its calls readably (:meth:`trailers_missing_error`)."""
+
+    def trailers_missing_error(self) -> ConnectError:
+        """The error a call of this protocol gets from a server that sends no HTTP trailers
+        (it says which servers do); only asked when :attr:`needs_http_trailers` is true."""
+        from .._code import Code
+
+        return ConnectError(
+            Code.UNIMPLEMENTED,
+            "this protocol ends every response with HTTP trailers, which this server does not "
+            "send: serve the app with an ASGI server that sends them (hypercorn, pyvoy) to "
+            "call it with this protocol",
+        )
 
     @abstractmethod
     def accepts(self, http_method: str, content_type: str) -> bool:
         """True when a request with this method and content type speaks this protocol."""
+
+    @abstractmethod
+    def streams_for(self, method: MethodInfo[Message, Message]) -> bool:
+        """Whether calls of ``method`` are enveloped message streams in this protocol: the
+        framing of an error answered before negotiation finished."""
 
     @abstractmethod
     def negotiate(
@@ -79,7 +118,8 @@ class ServerProtocol(ABC):
 
     @abstractmethod
     def decode_unary(self, setup: CallSetup, body: bytes, message_type: type[Message]) -> Message:
-        """Decode a unary request body (or the GET query message)."""
+        """Decode a unary request: its body, or what the request head carried (a GET's
+        query message)."""
 
     @abstractmethod
     def unary_response(
@@ -88,8 +128,8 @@ class ServerProtocol(ABC):
         message: Message,
         headers: Headers | None,
         trailers: Headers | None,
-    ) -> tuple[int, HeaderList, bytes]:
-        """Encode a successful unary response: status, headers, body."""
+    ) -> Reply:
+        """Encode a successful unary response."""
 
     @abstractmethod
     def unary_error(
@@ -98,8 +138,20 @@ class ServerProtocol(ABC):
         error: ConnectError,
         headers: Headers | None,
         trailers: Headers | None,
-    ) -> tuple[int, HeaderList, bytes]:
-        """Encode a failed unary call: status, headers, body."""
+    ) -> Reply:
+        """Encode a failed unary call."""
+
+    @abstractmethod
+    def http_error_response(self, error: HTTPError) -> Reply:
+        """Encode a refusal at the HTTP level (404, 405, 415) that :meth:`negotiate` raised."""
+
+    @abstractmethod
+    def outside_error(
+        self, error: ConnectError, headers: HeaderList, status: int | None = None
+    ) -> Reply:
+        """Encode ``error`` for a request no procedure claimed (an unknown path, a request
+        the framework refused before routing it), whose stream kind is therefore unknown,
+        with extra response ``headers`` and HTTP ``status`` when it is not the code's own."""
 
     @abstractmethod
     def stream_response_head(
@@ -129,7 +181,7 @@ class ServerProtocol(ABC):
         error: ConnectError,
         headers: Headers | None,
         trailers: Headers | None,
-    ) -> tuple[int, HeaderList, bytes]:
+    ) -> Reply:
         """A whole streaming response that is only an error (nothing was sent yet)."""
 
 

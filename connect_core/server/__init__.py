@@ -42,8 +42,9 @@ after. Raised inside a handler, they are translated by the adapter's
 interceptor turns them into the Connect error of their status, with their headers, for every
 stream kind. A request the framework refused before any procedure saw it (its own 404 for a
 path outside every service, an ``abort`` in an app-wide hook) gets, when
-:func:`speaks_connect` says it is a Connect call, :func:`status_refusal` in Connect's unary
-error format instead of the framework's error page.
+:func:`speaks_connect` says it is a Connect call, :func:`status_refusal` (or
+:func:`outside_refusal` for an error of its own) in the format of the protocol the request
+head speaks, instead of the framework's error page.
 
 **Client disconnects**: the chunk iterator an adapter hands over raises
 :class:`ClientDisconnected` when its framework reports that the client went away. The call
@@ -54,11 +55,14 @@ cannot be interrupted), and no status is invented for a client that cannot read 
 **Protocols**: each endpoint holds the server protocols, and each request goes to the first
 that claims it by HTTP method and content type; the protocol decides the framing
 (:attr:`Call.streams`), whether the response ends with HTTP trailers
-(:attr:`Call.needs_http_trailers`) and how GET works. Adapters never branch on protocol or
+(:attr:`Call.needs_http_trailers`) and how GET works. Whether the server sends HTTP trailers is
+the adapter's to say when it starts a call (``http_trailers=``, from
+:func:`asgi_sends_trailers` under ASGI): a protocol that needs them is refused readably where
+they would be lost. Adapters never branch on protocol or
 stream kind beyond what the call tells them.
 """
 
-from ._asgi import ASGIRequestBody, run_unary_asgi, serve_asgi
+from ._asgi import ASGIRequestBody, asgi_sends_trailers, run_unary_asgi, serve_asgi
 from ._async_chunks import ThreadedChunks, ToThread, chunks_in_thread, reply_chunks
 from ._body import (
     DRAIN_IDLE_SECONDS,
@@ -72,7 +76,7 @@ from ._body import (
 from ._call import Call, procedure_of
 from ._endpoints import Endpoint, ServerOptions, Service, server_options
 from ._framework_errors import HTTPErrorTranslation, HTTPErrorTranslator
-from ._outside import not_found, speaks_connect, status_refusal, unary_refusal
+from ._outside import not_found, outside_refusal, speaks_connect, status_refusal
 from ._replies import Refusal, Reply, StreamReply, StreamReplySync
 from ._service_info import find_service_info, is_async_service
 from ._status import HTTP_STATUS_CODES, code_for_status, error_for_status
@@ -105,6 +109,7 @@ __all__ = [
     "ThreadedChunks",
     "ToThread",
     "WSGIRequestBody",
+    "asgi_sends_trailers",
     "chunks_in_thread",
     "code_for_status",
     "drain",
@@ -115,6 +120,7 @@ __all__ = [
     "is_async_service",
     "not_found",
     "open_wsgi_stream",
+    "outside_refusal",
     "procedure_of",
     "reply_chunks",
     "run_unary_asgi",
@@ -124,5 +130,4 @@ __all__ = [
     "speaks_connect",
     "status_line",
     "status_refusal",
-    "unary_refusal",
 ]

@@ -124,6 +124,13 @@ class _Watcher:
             self.task.cancel()
 
 
+def asgi_sends_trailers(scope: Scope) -> bool:
+    """True when the ASGI server of ``scope`` sends HTTP response trailers (it lists the
+    ``http.response.trailers`` extension: hypercorn, pyvoy; uvicorn does not)."""
+    extensions = scope.get("extensions") or {}
+    return "http.response.trailers" in extensions
+
+
 async def send_reply(send: Send, reply: Reply) -> None:
     """Send a buffered reply (with its HTTP trailers, when it has any)."""
     raw = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in reply.headers]
@@ -458,10 +465,13 @@ class ConnectASGIApplication:
         ep = self._endpoints.get(path)
         headers = Headers.from_raw(scope["headers"])
         query = scope["query_string"].decode("latin-1")
+        trailers = asgi_sends_trailers(scope)
         if ep is None:  # mounted under a prefix, or no such procedure
-            target = self._service.start(scope["method"], path, headers, query)
+            target = self._service.start(
+                scope["method"], path, headers, query, http_trailers=trailers
+            )
         else:
-            target = start_call(ep, scope["method"], headers, query, None)
+            target = start_call(ep, scope["method"], headers, query, None, trailers)
         await serve_asgi(target, receive, send)
 
 

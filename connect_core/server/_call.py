@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any
 from .._context import RequestContext
 from .._errors import ConnectError
 from .._headers import HeaderList, Headers
-from .._method import StreamType
 from .._protocol.server import CallSetup, HTTPError, ServerProtocol
 from ._body import DRAIN_IDLE_SECONDS, BodyReader, DrainPolicy
 from ._handler_errors import deadline_error
@@ -42,9 +41,19 @@ def choose_protocol(
 
 
 def start_call(
-    ep: Endpoint, http_method: str, headers: Headers, query_string: str, request: Any
+    ep: Endpoint,
+    http_method: str,
+    headers: Headers,
+    query_string: str,
+    request: Any,
+    http_trailers: bool = False,
 ) -> Call | Refusal:
-    """Negotiate a request head for ``ep``: the call, or the refusal that answers it."""
+    """Negotiate a request head for ``ep``: the call, or the refusal that answers it.
+
+    ``http_trailers`` says whether the server under the adapter sends HTTP trailers (and the
+    adapter passes them on): a call of a protocol that needs them is refused readably
+    otherwise, never answered with its trailers silently dropped.
+    """
     protocols = ep.protocols
     protocol = (
         protocols[0] if len(protocols) == 1 else choose_protocol(protocols, http_method, headers)
@@ -52,15 +61,12 @@ def start_call(
     try:
         setup = protocol.negotiate(ep.method, http_method, headers, query_string)
     except HTTPError as e:
-        return Refusal(
-            e.status,
-            [("content-type", "text/plain; charset=utf-8"), *e.headers],
-            e.message.encode(),
-            drain=ep.drain_policy,
-        )
+        return Refusal.of(protocol.http_error_response(e), ep.drain_policy)
     except ConnectError as e:
-        streams = ep.method.stream_type is not StreamType.UNARY
-        return refusal_for(protocol, None, streams, e, ep.drain_policy)
+        return refusal_for(protocol, None, protocol.streams_for(ep.method), e, ep.drain_policy)
+    if protocol.needs_http_trailers and not http_trailers:
+        error = protocol.trailers_missing_error()
+        return refusal_for(protocol, setup, setup.streams, error, ep.drain_policy)
     ctx = RequestContext(ep.method, http_method, headers, setup.timeout_ms, request)
     return Call(ep, setup, ctx)
 
@@ -75,10 +81,10 @@ def refusal_for(
 ) -> Refusal:
     """A refusal carrying ``error`` in the protocol's unary or streaming error format."""
     if streams:
-        status, hdrs, body = protocol.stream_error_response(setup, error, headers, None)
+        reply = protocol.stream_error_response(setup, error, headers, None)
     else:
-        status, hdrs, body = protocol.unary_error(setup, error, headers, None)
-    return Refusal(status, hdrs, body, drain=drain)
+        reply = protocol.unary_error(setup, error, headers, None)
+    return Refusal.of(reply, drain)
 
 
 HeadSender = Callable[[int, HeaderList], Awaitable[None]]

@@ -13,7 +13,7 @@ from typing_extensions import Unpack
 from .._errors import ConnectError
 from .._headers import Headers
 from .._interceptor import check_interceptors, wrap_async, wrap_sync
-from .._method import AnyServiceInfo, MethodInfo, StreamType
+from .._method import AnyServiceInfo, MethodInfo
 from .._protocol.codec import DEFAULT_CODECS, Codec
 from .._protocol.compression import Compression, default_compressions
 from .._protocol.connect_server import ConnectServerProtocol
@@ -21,7 +21,7 @@ from .._protocol.server import HTTPError, ServerProtocol
 from ._body import DrainPolicy
 from ._call import Call, choose_protocol, procedure_of, refusal_for, start_call
 from ._framework_errors import HTTPErrorInterceptor, HTTPErrorInterceptorSync, HTTPErrorTranslator
-from ._outside import not_found
+from ._outside import not_found_among
 from ._replies import Refusal
 from ._service_info import check_instance, find_service_info, is_async_service
 
@@ -83,6 +83,17 @@ def build_protocols(options: ServerOptions) -> tuple[ServerProtocol, ...]:
     return (build_connect_protocol(options),)
 
 
+_DEFAULT_PROTOCOLS: list[tuple[ServerProtocol, ...]] = []
+
+
+def default_protocols() -> tuple[ServerProtocol, ...]:
+    """The protocols with the default options: what renders an answer to a request no
+    service claimed."""
+    if not _DEFAULT_PROTOCOLS:
+        _DEFAULT_PROTOCOLS.append(build_protocols({}))
+    return _DEFAULT_PROTOCOLS[0]
+
+
 def build_connect_protocol(options: ServerOptions) -> ConnectServerProtocol:
     """Build the Connect protocol engine configured by ``options``."""
     compressions = options.get("compressions")
@@ -116,14 +127,20 @@ class Endpoint:
         headers: Headers,
         query_string: str = "",
         request: Any = None,
+        *,
+        http_trailers: bool = False,
     ) -> Call | Refusal:
         """Start a call from its request head: the :class:`Call`, or the complete
         :class:`Refusal` that answers it (wrong verb, content type, header, ...).
 
         ``request`` is the framework's request object, put on
         :attr:`RequestContext.request <connect_core.RequestContext.request>` for handlers.
+        ``http_trailers`` says whether the server sends HTTP trailers and the adapter passes
+        a reply's on (:func:`~connect_core.server.asgi_sends_trailers` tells for an ASGI
+        scope): a protocol that needs them (gRPC) is refused readably where they would be
+        lost.
         """
-        return start_call(self, http_method, headers, query_string, request)
+        return start_call(self, http_method, headers, query_string, request, http_trailers)
 
     @property
     def drain_policy(self) -> DrainPolicy:
@@ -145,7 +162,7 @@ class Endpoint:
         try:
             setup = protocol.negotiate(self.method, http_method, headers, "")
         except (HTTPError, ConnectError):  # a bad head: answer in the method's own framing
-            streams = self.method.stream_type is not StreamType.UNARY
+            streams = protocol.streams_for(self.method)
             return refusal_for(protocol, None, streams, error, self.drain_policy, extra)
         return refusal_for(protocol, setup, setup.streams, error, self.drain_policy, extra)
 
@@ -307,10 +324,13 @@ class Service:
         headers: Headers,
         query_string: str = "",
         request: Any = None,
+        *,
+        http_trailers: bool = False,
     ) -> Call | Refusal:
         """Start a call from its request head (see :meth:`Endpoint.start`); a path that
         names no procedure gets the 404 ``unimplemented`` refusal."""
         ep = self.endpoint(path)
         if ep is None:
-            return not_found(path)
-        return start_call(ep, http_method, headers, query_string, request)
+            protocols = next(iter(self.endpoints.values())).protocols if self.endpoints else None
+            return not_found_among(path, http_method, headers, protocols)
+        return start_call(ep, http_method, headers, query_string, request, http_trailers)

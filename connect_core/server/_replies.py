@@ -6,22 +6,10 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 
 from .._headers import HeaderList
+from .._protocol.server import Reply
 from ._body import DrainPolicy
 
-
-@dataclass(slots=True)
-class Reply:
-    """A complete, buffered response: status, headers, body and HTTP trailers (none for
-    Connect)."""
-
-    status: int
-    headers: HeaderList
-    body: bytes
-    trailers: HeaderList = field(default_factory=list)
-
-    def headers_with_length(self) -> HeaderList:
-        """The headers plus ``content-length``."""
-        return [*self.headers, ("content-length", str(len(self.body)))]
+__all__ = ["Refusal", "Reply", "StreamReply", "StreamReplySync"]
 
 
 @dataclass(slots=True)
@@ -30,6 +18,11 @@ class Refusal(Reply):
     body is drained by :attr:`drain` (see :func:`~connect_core.server.drain`)."""
 
     drain: DrainPolicy = field(default_factory=lambda: DrainPolicy.for_limit(0))
+
+    @classmethod
+    def of(cls, reply: Reply, drain: DrainPolicy) -> Refusal:
+        """The protocol's ``reply``, sent once the request body is drained by ``drain``."""
+        return cls(reply.status, reply.headers, reply.body, reply.trailers, drain)
 
 
 @dataclass(slots=True)

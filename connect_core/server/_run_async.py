@@ -45,20 +45,17 @@ async def run_unary(call: Call, body: bytes) -> Reply:
     proto = setup.protocol
     method = ep.method
     try:
-        data = body if setup.get_message is None else setup.get_message
-        request = proto.decode_unary(setup, data, method.input)
+        request = proto.decode_unary(setup, body, method.input)
         if setup.timeout_ms is None:
             response = await ep.call(request, ctx)
         else:
             response = await _with_deadline(ep.call(request, ctx), ctx)
         if type(response) is not method.output:
             response = check_output(method, response)
-        return Reply(
-            *proto.unary_response(setup, response, ctx._response_headers, ctx._response_trailers)
-        )
+        return proto.unary_response(setup, response, ctx._response_headers, ctx._response_trailers)
     except Exception as e:
         err = as_connect_error(e, method)
-        return Reply(*proto.unary_error(setup, err, ctx._response_headers, ctx._response_trailers))
+        return proto.unary_error(setup, err, ctx._response_headers, ctx._response_trailers)
 
 
 async def _requests(

@@ -38,8 +38,7 @@ def run_unary_sync(call: Call, body: bytes) -> Reply:
     proto = setup.protocol
     method = ep.method
     try:
-        data = body if setup.get_message is None else setup.get_message
-        request = proto.decode_unary(setup, data, method.input)
+        request = proto.decode_unary(setup, body, method.input)
         if _expired(ctx):
             raise deadline_error()
         response = ep.call(request, ctx)
@@ -47,12 +46,10 @@ def run_unary_sync(call: Call, body: bytes) -> Reply:
             raise deadline_error()
         if type(response) is not method.output:
             response = check_output(method, response)
-        return Reply(
-            *proto.unary_response(setup, response, ctx._response_headers, ctx._response_trailers)
-        )
+        return proto.unary_response(setup, response, ctx._response_headers, ctx._response_trailers)
     except Exception as e:
         err = as_connect_error(e, method)
-        return Reply(*proto.unary_error(setup, err, ctx._response_headers, ctx._response_trailers))
+        return proto.unary_error(setup, err, ctx._response_headers, ctx._response_trailers)
 
 
 def _requests(decoder: RequestDecoder, chunks: Iterator[bytes]) -> Iterator[Message]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import gzip
 import json
+from typing import Any
 from urllib.parse import quote, urlencode
 
 import pytest
@@ -178,6 +179,10 @@ def test_unknown_request_compression() -> None:
     assert "gzip" in info.value.message
 
 
+def _parts(reply: Any) -> tuple[int, Any, bytes]:
+    return reply.status, reply.headers, reply.body
+
+
 # -- GET ------------------------------------------------------------------------------------------
 
 
@@ -185,8 +190,8 @@ def _get(query: dict[str, str] | str, method=ECHO, headers=None):  # type: ignor
     p = proto()
     qs = query if isinstance(query, str) else urlencode(query)
     setup = p.negotiate(method, "GET", Headers(headers or {}), qs)
-    assert setup.get_message is not None
-    return setup, p.decode_unary(setup, setup.get_message, EchoRequest)
+    assert setup.state is not None  # the query's message
+    return setup, p.decode_unary(setup, b"", EchoRequest)
 
 
 @pytest.mark.parametrize("pad", [True, False])
@@ -271,13 +276,15 @@ def test_get_requires_connect_param_when_configured() -> None:
 def test_unary_response_compression_threshold() -> None:
     p = proto()
     setup = negotiate(headers={"content-type": "application/proto", "accept-encoding": "gzip"})
-    status, headers, body = p.unary_response(setup, EchoResponse(message="small"), None, None)
+    status, headers, body = _parts(
+        p.unary_response(setup, EchoResponse(message="small"), None, None)
+    )
     assert (status, dict(headers)) == (200, {"content-type": "application/proto"})
     assert EchoResponse.FromString(body).message == "small"
     big = EchoResponse(payload=b"x" * 2000)
     hdrs = Headers([("x-a", "1"), ("x-a", "2")])
     trailers = Headers({"t": "v"})
-    status, headers, body = p.unary_response(setup, big, hdrs, trailers)
+    status, headers, body = _parts(p.unary_response(setup, big, hdrs, trailers))
     assert ("content-encoding", "gzip") in headers
     assert ("x-a", "1") in headers and ("x-a", "2") in headers
     assert ("trailer-t", "v") in headers
@@ -298,7 +305,9 @@ def test_unary_decode_limit() -> None:
 
 def test_unary_error_encoding() -> None:
     err = ConnectError(Code.PERMISSION_DENIED, "no")
-    status, headers, body = proto().unary_error(None, err, Headers({"h": "1"}), Headers({"t": "2"}))
+    status, headers, body = _parts(
+        proto().unary_error(None, err, Headers({"h": "1"}), Headers({"t": "2"}))
+    )
     assert status == 403
     assert headers == [("content-type", "application/json"), ("h", "1"), ("trailer-t", "2")]
     assert json.loads(body) == {"code": "permission_denied", "message": "no"}
@@ -338,8 +347,8 @@ def test_stream_head_message_end() -> None:
 
 
 def test_stream_error_response_without_setup() -> None:
-    status, headers, body = proto().stream_error_response(
-        None, ConnectError(Code.INVALID_ARGUMENT, "bad"), None, None
+    status, headers, body = _parts(
+        proto().stream_error_response(None, ConnectError(Code.INVALID_ARGUMENT, "bad"), None, None)
     )
     assert status == 200
     assert headers == [("content-type", "application/connect+proto")]

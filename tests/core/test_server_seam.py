@@ -17,7 +17,7 @@ from servers.echo_service import AsyncEcho, SyncEcho
 from connect_core import Code, ConnectError, Headers, MethodInfo
 from connect_core._protocol.connect_server import ConnectServerProtocol
 from connect_core._protocol.envelope import encode_envelope
-from connect_core._protocol.server import CallSetup, HeaderList
+from connect_core._protocol.server import CallSetup, HeaderList, Reply
 from connect_core.server import (
     HTTP_STATUS_CODES,
     BodyReader,
@@ -25,6 +25,7 @@ from connect_core.server import (
     DrainPolicy,
     Refusal,
     Service,
+    asgi_sends_trailers,
     chunks_in_thread,
     code_for_status,
     drain,
@@ -254,6 +255,34 @@ class TrailersProtocol(ConnectServerProtocol):
         extra = list(trailers.multi_items()) if trailers else []
         return b"", [("x-status", status), *extra]
 
+    def stream_error_response(
+        self, setup: CallSetup | None, error: ConnectError, headers: Any, trailers: Any
+    ) -> Reply:
+        """An error before any message: its status in the headers, as gRPC's trailers-only
+        response has it."""
+        return Reply(
+            200,
+            [
+                ("content-type", "application/x-trailers"),
+                ("x-status", error.code.value),
+                ("x-message", error.message),
+            ],
+            b"",
+        )
+
+    def outside_error(
+        self, error: ConnectError, headers: HeaderList, status: int | None = None
+    ) -> Reply:
+        return Reply(
+            200,
+            [("content-type", "application/x-trailers"), *headers],
+            b"",
+            [
+                ("x-status", error.code.value),
+                ("x-message", error.message),
+            ],
+        )
+
 
 def _app(service: object, is_async: bool):  # type: ignore[no-untyped-def]
     options: dict[str, Any] = {}
@@ -264,7 +293,11 @@ def _app(service: object, is_async: bool):  # type: ignore[no-untyped-def]
 
     async def app(scope, receive, send):  # type: ignore[no-untyped-def]
         ep = endpoints[scope["path"]]
-        target = ep.start(scope["method"], Headers.from_raw(scope["headers"]))
+        target = ep.start(
+            scope["method"],
+            Headers.from_raw(scope["headers"]),
+            http_trailers=asgi_sends_trailers(scope),
+        )
         await serve_asgi(target, receive, send)
 
     return app
@@ -280,7 +313,9 @@ def _connect_args() -> dict[str, Any]:
     }
 
 
-def _call(app: Any, path: str, content_type: str, body: bytes) -> list[dict[str, Any]]:
+def _call(
+    app: Any, path: str, content_type: str, body: bytes, *, trailers: bool = True
+) -> list[dict[str, Any]]:
     sent: list[dict[str, Any]] = []
     messages = [{"type": "http.request", "body": body, "more_body": False}]
 
@@ -299,6 +334,7 @@ def _call(app: Any, path: str, content_type: str, body: bytes) -> list[dict[str,
         "path": path,
         "headers": [(b"content-type", content_type.encode())],
         "query_string": b"",
+        "extensions": {"http.response.trailers": {}} if trailers else {},
     }
     asyncio.run(app(scope, receive, send))
     return sent
@@ -321,6 +357,34 @@ def test_a_protocol_with_http_trailers_needs_no_adapter_change(flavour: str) -> 
     assert sent[0]["status"] == 200 and "trailers" not in sent[0]
     assert EchoResponse.FromString(sent[1]["body"]).message == "hi"
     assert (b"trailer-x-t", b"1") in sent[0]["headers"]
+
+
+@pytest.mark.parametrize("flavour", ["async", "sync"])
+def test_a_protocol_with_http_trailers_is_refused_where_the_server_sends_none(
+    flavour: str,
+) -> None:
+    """Under a server without the ASGI trailers extension (uvicorn) a call of a protocol that
+    needs trailers is refused readably, its error in the response itself: never answered
+    with the trailers dropped. Connect calls are served as before."""
+    service = AsyncEcho() if flavour == "async" else SyncEcho()
+    app = _app(service, flavour == "async")
+    request = EchoRequest(message="hi").SerializeToString()
+    sent = _call(app, ECHO, "application/x-trailers", encode_envelope(0, request), trailers=False)
+    assert [m["type"] for m in sent] == ["http.response.start", "http.response.body"]
+    assert "trailers" not in sent[0] and sent[1]["body"] == b""
+    head = dict(sent[0]["headers"])
+    assert head[b"x-status"] == b"unimplemented"
+    assert b"HTTP trailers, which this server does not send" in head[b"x-message"]
+    sent = _call(app, ECHO, "application/proto", request, trailers=False)
+    assert sent[0]["status"] == 200
+    assert EchoResponse.FromString(sent[1]["body"]).message == "hi"
+
+
+def test_asgi_sends_trailers_reads_the_scope() -> None:
+    assert asgi_sends_trailers({"extensions": {"http.response.trailers": {}}})
+    assert not asgi_sends_trailers({"extensions": {}})
+    assert not asgi_sends_trailers({"extensions": None})
+    assert not asgi_sends_trailers({})
 
 
 # -- answering outside every procedure -------------------------------------------------------
@@ -464,3 +528,37 @@ def test_without_http_errors_a_framework_error_is_internal() -> None:
     assert isinstance(call, Call)
     reply = call.run_unary_sync(EchoRequest(message="teapot").SerializeToString())
     assert (reply.status, json.loads(reply.body)["code"]) == (500, "internal")
+
+
+def test_an_answer_outside_every_procedure_is_in_the_requests_protocol() -> None:
+    """The protocol a request head speaks renders the answer to a path no procedure claims
+    (nothing outside the protocol writes its bytes)."""
+    from connect_core.server._outside import not_found_among
+
+    protocols = (TrailersProtocol(**_connect_args()), build_connect_protocol({}))
+    head = Headers({"content-type": "application/x-trailers"})
+    refusal = not_found_among("/nope.v1.Nope/Call", "POST", head, protocols)
+    assert (refusal.status, refusal.body) == (200, b"")
+    assert refusal.trailers == [
+        ("x-status", "unimplemented"),
+        ("x-message", "no procedure at /nope.v1.Nope/Call"),
+    ]
+    connect = not_found_among("/nope.v1.Nope/Call", "POST", PROTO_HEAD, protocols)
+    assert (connect.status, json.loads(connect.body)["code"]) == (404, "unimplemented")
+    assert connect.trailers == []
+
+
+def test_a_refused_head_is_rendered_by_its_protocol() -> None:
+    """A wrong verb is the protocol's HTTP-level refusal; a bad header its error, framed as
+    the protocol frames that method."""
+    service = Service(AsyncEcho())
+    verb = service.start("DELETE", REPEAT, Headers({"content-type": "application/connect+proto"}))
+    assert isinstance(verb, Refusal)
+    assert (verb.status, verb.headers[0]) == (405, ("content-type", "text/plain; charset=utf-8"))
+    bad = service.start(
+        "POST",
+        REPEAT,
+        Headers({"content-type": "application/connect+proto", "connect-timeout-ms": "soon"}),
+    )
+    assert isinstance(bad, Refusal) and bad.status == 200  # a stream's error is its end
+    assert bad.headers[0] == ("content-type", "application/connect+proto")

@@ -103,28 +103,31 @@ def test_router_dependency_refuses_stream(fserver: Server) -> None:
 
 
 STATUS_CODES = [
-    (400, Code.INVALID_ARGUMENT),
-    (401, Code.UNAUTHENTICATED),
-    (403, Code.PERMISSION_DENIED),
-    (404, Code.NOT_FOUND),
-    (409, Code.ALREADY_EXISTS),
-    (429, Code.RESOURCE_EXHAUSTED),
-    (501, Code.UNIMPLEMENTED),
-    (503, Code.UNAVAILABLE),
-    (504, Code.DEADLINE_EXCEEDED),
-    (418, Code.UNKNOWN),
-    (500, Code.INTERNAL),
-    (502, Code.UNAVAILABLE),
+    (400, Code.INVALID_ARGUMENT, 400),
+    (401, Code.UNAUTHENTICATED, 401),
+    (403, Code.PERMISSION_DENIED, 403),
+    (404, Code.NOT_FOUND, 404),
+    (409, Code.ALREADY_EXISTS, 409),
+    (429, Code.RESOURCE_EXHAUSTED, 429),
+    (501, Code.UNIMPLEMENTED, 501),
+    (503, Code.UNAVAILABLE, 503),
+    (504, Code.DEADLINE_EXCEEDED, 504),
+    (418, Code.UNKNOWN, 500),
+    (500, Code.INTERNAL, 500),
+    (502, Code.UNAVAILABLE, 503),
 ]
-"""HTTP statuses an ``HTTPException`` may carry, with the Connect code each becomes."""
+"""HTTP statuses an ``HTTPException`` may carry, with the Connect code each becomes and the
+HTTP status Connect answers that code with."""
 
 
-@pytest.mark.parametrize(("status", "code"), STATUS_CODES)
-def test_http_exception_mapping(fastapi_uvicorn: Server, status: int, code: Code) -> None:
+@pytest.mark.parametrize(("status", "code", "answered"), STATUS_CODES)
+def test_http_exception_mapping(
+    fastapi_uvicorn: Server, status: int, code: Code, answered: int
+) -> None:
     assert code_for_status(status) is code
     with http_client(fastapi_uvicorn) as http:
         r = http.post("/secure" + ECHO_POST, json={}, headers={"x-raise-status": str(status)})
-    assert r.status_code == code.http_status
+    assert r.status_code == answered
     assert r.json() == {"code": code.value, "message": f"raised {status}"}
     assert r.headers["x-raised"] == str(status)
 
@@ -548,9 +551,9 @@ RAISING = ["/raising", "/raising-sync"]
 
 
 @pytest.mark.parametrize("prefix", RAISING)
-@pytest.mark.parametrize(("status", "code"), STATUS_CODES)
+@pytest.mark.parametrize(("status", "code", "answered"), STATUS_CODES)
 def test_http_exception_in_a_unary_handler_is_its_connect_error(
-    fserver: Server, prefix: str, status: int, code: Code
+    fserver: Server, prefix: str, status: int, code: Code, answered: int
 ) -> None:
     """``raise HTTPException(404)`` in an endpoint: the code of its status, its ``detail`` as
     the message and its headers kept, as when a dependency raises it (async and sync)."""
@@ -568,7 +571,7 @@ def test_http_exception_in_a_unary_handler_is_its_connect_error(
     asyncio.run(main())
     with http_client(fserver) as http:  # JSON, on the wire
         r = http.post(prefix + ECHO_POST, json={"message": f"raise:{status}"})
-    assert r.status_code == code.http_status
+    assert r.status_code == answered
     assert r.json() == {"code": code.value, "message": f"raised {status}"}
     assert r.headers["x-raised"] == str(status)
 
@@ -671,3 +674,36 @@ def test_route_handler_skips_fastapi_machinery_without_dependencies() -> None:
     assert isinstance(lean.get_route_handler(), ConnectCall)
     guarded = echo_route(ConnectRouter(AsyncEcho(), dependencies=[Depends(lambda: None)]))
     assert not isinstance(guarded.get_route_handler(), ConnectCall)
+
+
+def test_a_buffered_reply_with_trailers_sends_them() -> None:
+    """A protocol's buffered reply that ends with HTTP trailers (gRPC's unary calls) goes out
+    with them; without trailers the response is Starlette's plain one."""
+    from connect_fastapi._serve import ConnectResponse
+
+    def sent_by(response: ConnectResponse) -> list[dict[str, Any]]:
+        sent: list[dict[str, Any]] = []
+
+        async def send(message: dict[str, Any]) -> None:
+            sent.append(message)
+
+        async def receive() -> dict[str, Any]:
+            return {"type": "http.disconnect"}
+
+        scope = {"type": "http", "extensions": {"http.response.trailers": {}}}
+        asyncio.run(response(scope, receive, send))
+        return sent
+
+    sent = sent_by(ConnectResponse(200, [("content-type", "application/x")], b"ab", [("x-t", "1")]))
+    assert [m["type"] for m in sent] == [
+        "http.response.start",
+        "http.response.body",
+        "http.response.trailers",
+    ]
+    assert sent[0]["trailers"] is True
+    assert (b"content-length", b"2") in sent[0]["headers"]
+    assert sent[1]["body"] == b"ab"
+    assert sent[2]["headers"] == [(b"x-t", b"1")]
+    plain = sent_by(ConnectResponse(200, [("content-type", "application/x")], b"ab"))
+    assert [m["type"] for m in plain] == ["http.response.start", "http.response.body"]
+    assert "trailers" not in plain[0]

@@ -127,16 +127,21 @@ def connect_urls(
 
 
 def _broken_patterns(mount: Mount) -> list[URLPattern]:
-    """Patterns answering ``internal`` for a service that could not be built."""
+    """Patterns answering ``internal`` for a service that could not be built (reached only
+    when its check is silenced: the site refuses to serve otherwise)."""
     from django.http import HttpRequest, HttpResponse
     from django.views.decorators.csrf import csrf_exempt
 
     from connect_core import Code, ConnectError
+    from connect_core.server import outside_refusal
+
+    from ._responses import reply_response
 
     error = ConnectError(Code.INTERNAL, "this service is misconfigured; see manage.py check")
 
     def broken(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        return HttpResponse(error.to_json(), status=500, content_type="application/json")
+        head = request.method or "GET", request.headers
+        return reply_response(outside_refusal(error, http_method=head[0], request_headers=head[1]))
 
     prefix = mount.info.name if mount.info is not None else type(mount.service).__qualname__
     return [path(f"{prefix}/<str:name>", csrf_exempt(broken))]

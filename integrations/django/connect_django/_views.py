@@ -34,11 +34,13 @@ from connect_core.server import (
     Endpoint,
     Refusal,
     StreamReply,
+    asgi_sends_trailers,
     chunks_in_thread,
     drain,
     drain_sync,
     not_found,
     open_wsgi_stream,
+    outside_refusal,
     reply_chunks,
 )
 
@@ -79,8 +81,15 @@ def _full_duplex(request: HttpRequest) -> bool:
 
 
 def _start(endpoint: Endpoint, request: HttpRequest) -> Call | Refusal:
+    # HTTP trailers reach the client only where connect_django.asgi serves the call itself
+    # (Django's responses have none) on a server that sends them.
+    trailers = _full_duplex(request) and asgi_sends_trailers(request.scope)  # type: ignore[attr-defined]
     return endpoint.start(
-        request.method or "GET", request_headers(request), query_string(request), request
+        request.method or "GET",
+        request_headers(request),
+        query_string(request),
+        request,
+        http_trailers=trailers,
     )
 
 
@@ -172,11 +181,17 @@ async def _after_opening(
         yield chunk
 
 
+def _not_found(request: HttpRequest) -> Refusal:
+    return not_found(
+        request.path, http_method=request.method or "GET", request_headers=request.headers
+    )
+
+
 def _refuse(endpoint: Endpoint | None, request: HttpRequest, error: ConnectError) -> Refusal:
     if endpoint is None:
-        refusal = not_found(request.path)
-        status = error.code.http_status
-        return Refusal(status, refusal.headers, error.to_json())
+        return outside_refusal(
+            error, http_method=request.method or "GET", request_headers=request.headers
+        )
     return endpoint.refuse(error, request.method or "GET", request_headers(request))
 
 
@@ -245,7 +260,7 @@ def unknown_procedure_view(
     if is_async:
 
         async def view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-            refusal = not_found(request.path)
+            refusal = _not_found(request)
             if _full_duplex(request):
                 return DeferredCall(refusal)
             await drain(async_body(request), refusal.drain)
@@ -254,7 +269,7 @@ def unknown_procedure_view(
     else:
 
         def view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:  # type: ignore[misc]
-            refusal = not_found(request.path)
+            refusal = _not_found(request)
             if _full_duplex(request):
                 return DeferredCall(refusal)
             drain_sync(sync_body(request), refusal.drain)

@@ -107,7 +107,14 @@ def _refusal_for(request: HttpRequest, response: HttpResponseBase) -> Refusal | 
     headers = [
         (name.lower(), response.headers[name]) for name in _KEPT_HEADERS if name in response.headers
     ]
-    return status_refusal(response.status_code, response.reason_phrase, request.path, headers)
+    return status_refusal(
+        response.status_code,
+        response.reason_phrase,
+        request.path,
+        headers,
+        http_method=request.method or "GET",
+        request_headers=request.headers,
+    )
 
 
 def _refusal_response(refusal: Refusal, page: HttpResponseBase) -> HttpResponseBase:

@@ -83,7 +83,12 @@ async def connect_exception_handler(request: Request, exc: Exception) -> Respons
     error = http_error_to_connect_error(exc)
     assert error is not None
     refusal = status_refusal(
-        exc.status_code, error.message, request.url.path, http_error_headers(exc)
+        exc.status_code,
+        error.message,
+        request.url.path,
+        http_error_headers(exc),
+        http_method=request.method,
+        request_headers=request.headers,
     )
     # The refusal reads the request body first: hypercorn drops an HTTP/2 connection whose
     # client sends body bytes after the response ended.

@@ -24,8 +24,10 @@ from connect_core.server import (
     ClientDisconnected,
     Endpoint,
     Refusal,
+    asgi_sends_trailers,
     drain,
     not_found,
+    outside_refusal,
     run_unary_asgi,
     serve_asgi,
 )
@@ -34,16 +36,37 @@ from ._errors import http_error_to_connect_error
 
 
 class ConnectResponse(Response):
-    """A complete response whose status, headers and body the protocol engine produced."""
+    """A complete response whose status, headers, body and HTTP trailers the protocol
+    engine produced."""
 
-    def __init__(self, status: int, headers: Iterable[tuple[str, str]], body: bytes) -> None:
-        """Send ``body`` with ``status`` and ``headers`` (a content length is added)."""
+    def __init__(
+        self,
+        status: int,
+        headers: Iterable[tuple[str, str]],
+        body: bytes,
+        trailers: Iterable[tuple[str, str]] = (),
+    ) -> None:
+        """Send ``body`` with ``status`` and ``headers`` (a content length is added), then
+        ``trailers`` (only started where the server sends them: see
+        :func:`connect_core.server.asgi_sends_trailers`)."""
         self.status_code = status
         self.body = body
         self.background: BackgroundTask | None = None
         raw = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers]
         raw.append((b"content-length", str(len(body)).encode()))
         self.raw_headers = raw
+        self._trailers = list(trailers)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Send the response, with its trailers when it has any."""
+        if not self._trailers:
+            await super().__call__(scope, receive, send)
+            return
+        start = {"type": "http.response.start", "status": self.status_code, "trailers": True}
+        await send({**start, "headers": self.raw_headers})
+        await send({"type": "http.response.body", "body": self.body})
+        trailers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in self._trailers]
+        await send({"type": "http.response.trailers", "headers": trailers})
 
 
 async def request_chunks(request: Request) -> AsyncIterator[bytes]:
@@ -150,6 +173,7 @@ class ConnectCall:
             Headers.from_raw(scope["headers"]),
             scope["query_string"].decode("latin-1"),
             request,
+            http_trailers=asgi_sends_trailers(scope),
         )
         await serve_asgi(target, receive, send, to_thread=run_in_threadpool, on_body=_cache_body)
 
@@ -162,6 +186,7 @@ class ConnectCall:
             Headers.from_raw(scope["headers"]),
             scope["query_string"].decode("latin-1"),
             request,
+            http_trailers=asgi_sends_trailers(scope),
         )
         if isinstance(target, Refusal):
             return RefusalResponse(request, target)
@@ -182,7 +207,7 @@ class ConnectCall:
             reply = watched
         else:
             reply = await run_in_threadpool(call.run_unary_sync, body)
-        return ConnectResponse(reply.status, reply.headers, reply.body)
+        return ConnectResponse(reply.status, reply.headers, reply.body, reply.trailers)
 
     def error_response(
         self, request: Request, error: ConnectError, headers: Iterable[tuple[str, str]] = ()
@@ -202,12 +227,20 @@ class UnknownProcedure:
 
     async def __call__(self, request: Request) -> Response:
         """The 404 response, with the Connect JSON error body."""
-        return RefusalResponse(request, not_found(request.url.path))
+        refusal = not_found(
+            request.url.path, http_method=request.method, request_headers=request.headers
+        )
+        return RefusalResponse(request, refusal)
 
     def error_response(
         self, request: Request, error: ConnectError, headers: Iterable[tuple[str, str]] = ()
     ) -> Response:
         """A unary Connect error response (the procedure is unknown, so is its kind)."""
-        status = 404 if error.code is Code.UNIMPLEMENTED else error.code.http_status
-        refusal = Refusal(status, [("content-type", "application/json"), *headers], error.to_json())
+        refusal = outside_refusal(
+            error,
+            headers,
+            404 if error.code is Code.UNIMPLEMENTED else None,
+            http_method=request.method,
+            request_headers=request.headers,
+        )
         return RefusalResponse(request, refusal)

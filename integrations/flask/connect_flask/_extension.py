@@ -109,7 +109,12 @@ def _outside_blueprints(previous: ErrorHandler | None) -> ErrorHandler:
             return previous(exc) if previous is not None else exc
         status = exc.code if exc.code is not None else 500
         refusal = status_refusal(
-            status, exc.description or exc.name, request.path, http_error_headers(exc)
+            status,
+            exc.description or exc.name,
+            request.path,
+            http_error_headers(exc),
+            http_method=request.method,
+            request_headers=request.headers,
         )
         return refusal_response(refusal)
 

@@ -27,7 +27,7 @@ from connect_core.server import (
     environ_headers,
     not_found,
     open_wsgi_stream,
-    unary_refusal,
+    outside_refusal,
 )
 
 _BODY_KEY = "connect_flask.body"
@@ -192,10 +192,16 @@ class UnknownProcedureView:
 
     def __call__(self, name: str) -> Response:
         """The 404 response, with the Connect JSON error body."""
-        return refusal_response(not_found(request.path))
+        refusal = not_found(
+            request.path, http_method=request.method, request_headers=request.headers
+        )
+        return refusal_response(refusal)
 
     def error_response(
         self, error: ConnectError, extra_headers: Iterable[tuple[str, str]] = ()
     ) -> Response:
         """A unary Connect error response (the procedure is unknown, so is its kind)."""
-        return refusal_response(unary_refusal(error, extra_headers))
+        refusal = outside_refusal(
+            error, extra_headers, http_method=request.method, request_headers=request.headers
+        )
+        return refusal_response(refusal)
