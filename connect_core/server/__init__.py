@@ -55,11 +55,11 @@ cannot be interrupted), and no status is invented for a client that cannot read 
 **Protocols**: each endpoint holds the server protocols, and each request goes to the first
 that claims it by HTTP method and content type; the protocol decides the framing
 (:attr:`Call.streams`), whether the response ends with HTTP trailers
-(:attr:`Call.needs_http_trailers`) and how GET works. Whether the server sends HTTP trailers is
-the adapter's to say when it starts a call (``http_trailers=``, from
-:func:`asgi_sends_trailers` under ASGI): a protocol that needs them is refused readably where
-they would be lost. Adapters never branch on protocol or
-stream kind beyond what the call tells them.
+(:attr:`Call.needs_http_trailers`) and how GET works. Whether the server sends HTTP
+trailers is the adapter's to say when it starts a call (``http_trailers=``, from
+:func:`asgi_sends_trailers` under ASGI, :func:`wsgi_sends_trailers` under WSGI): a
+protocol that needs them is refused readably where they would be lost. Adapters never
+branch on protocol or stream kind beyond what the call tells them.
 """
 
 from ._asgi import ASGIRequestBody, asgi_sends_trailers, run_unary_asgi, serve_asgi
@@ -86,6 +86,7 @@ from ._wsgi import (
     open_wsgi_stream,
     serve_wsgi,
     status_line,
+    wsgi_sends_trailers,
 )
 
 __all__ = [
@@ -130,4 +131,5 @@ __all__ = [
     "speaks_connect",
     "status_line",
     "status_refusal",
+    "wsgi_sends_trailers",
 ]

@@ -125,10 +125,14 @@ class _Watcher:
 
 
 def asgi_sends_trailers(scope: Scope) -> bool:
-    """True when the ASGI server of ``scope`` sends HTTP response trailers (it lists the
-    ``http.response.trailers`` extension: hypercorn, pyvoy; uvicorn does not)."""
+    """True when HTTP response trailers reach the client of ``scope``: its ASGI server lists
+    the ``http.response.trailers`` extension (hypercorn, pyvoy; uvicorn does not), and the
+    client said it takes them (``TE: trailers``, which every gRPC client sends; hypercorn
+    drops trailers for any other)."""
     extensions = scope.get("extensions") or {}
-    return "http.response.trailers" in extensions
+    if "http.response.trailers" not in extensions:
+        return False
+    return any(name == b"te" and b"trailers" in value.lower() for name, value in scope["headers"])
 
 
 async def send_reply(send: Send, reply: Reply) -> None:

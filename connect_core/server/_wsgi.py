@@ -9,7 +9,7 @@ from typing_extensions import Unpack
 
 from .._code import Code
 from .._errors import ConnectError
-from .._headers import Headers
+from .._headers import HeaderList, Headers
 from .._method import AnyServiceInfo
 from ._body import body_ended_early, drain_sync
 from ._call import Call
@@ -177,6 +177,21 @@ class WSGIRequestBody(Iterator[bytes]):
         return chunk
 
 
+_SEND_TRAILERS = "wsgi.ext.http.send_trailers"
+
+
+def wsgi_sends_trailers(environ: WSGIEnviron) -> bool:
+    """True when HTTP response trailers reach the client of this request: the WSGI server
+    offers pyvoy's ``wsgi.ext.http.send_trailers`` extension, the request came over HTTP/2
+    (Envoy drops trailers on HTTP/1.1 responses), and the client said it takes them
+    (``TE: trailers``, which every gRPC client sends). No other WSGI server sends any."""
+    return (
+        callable(environ.get(_SEND_TRAILERS))
+        and environ.get("SERVER_PROTOCOL") == "HTTP/2"
+        and "trailers" in environ.get("HTTP_TE", "").lower()
+    )
+
+
 def serve_wsgi(
     target: Call | Refusal, environ: WSGIEnviron, start_response: StartResponse
 ) -> Iterable[bytes]:
@@ -184,24 +199,42 @@ def serve_wsgi(
     from the WSGI application.
 
     Reads the request body from ``wsgi.input`` within the endpoint's limits, runs the sync
-    handler, streams the reply as it is produced, and drains what the reply did not read.
+    handler, streams the reply as it is produced, and drains what the reply did not read. A
+    reply's HTTP trailers go out through the server's trailers extension (see
+    :func:`wsgi_sends_trailers`, which the call must have been started with).
     """
     body = WSGIRequestBody(environ)
     if isinstance(target, Refusal):
         drain_sync(body, target.drain)
-        return respond(start_response, target)
+        return respond(start_response, target, environ)
     call = target
     if call.streams:
         reply = open_wsgi_stream(call, body)
         start_response(status_line(reply.status), reply.headers)
+        if call.needs_http_trailers:
+            return _then_trailers(reply.chunks, reply.trailers, environ[_SEND_TRAILERS])
         return reply.chunks
     try:
         data = call.read_body_sync(body)
     except ConnectError as e:
         refusal = call.error_reply(e)
         drain_sync(body, refusal.drain)
-        return respond(start_response, refusal)
-    return respond(start_response, call.run_unary_sync(data))
+        return respond(start_response, refusal, environ)
+    return respond(start_response, call.run_unary_sync(data), environ)
+
+
+def _then_trailers(
+    chunks: Iterator[bytes], trailers: HeaderList, send: Callable[[HeaderList], None]
+) -> Iterator[bytes]:
+    """``chunks``, then ``trailers`` (filled once the chunks are exhausted) through the
+    server's ``send`` callable."""
+    try:
+        yield from chunks
+    finally:
+        close = getattr(chunks, "close", None)
+        if close is not None:
+            close()
+    send(list(trailers))
 
 
 def open_wsgi_stream(call: Call, body: Iterator[bytes]) -> StreamReplySync:
@@ -238,9 +271,14 @@ def _drained_after(chunks: Iterator[bytes], body: Iterator[bytes], call: Call) -
         drain_sync(body, call.drain_policy)
 
 
-def respond(start_response: StartResponse, reply: Reply) -> list[bytes]:
-    """Start a buffered reply and return its body (WSGI has no HTTP trailers)."""
+def respond(
+    start_response: StartResponse, reply: Reply, environ: WSGIEnviron | None = None
+) -> Iterable[bytes]:
+    """Start a buffered reply and return its body; its HTTP trailers, when it has any, go
+    out after it through the server's trailers extension (``environ``'s)."""
     start_response(status_line(reply.status), reply.headers_with_length())
+    if reply.trailers and environ is not None and _SEND_TRAILERS in environ:
+        return _then_trailers(iter((reply.body,)), reply.trailers, environ[_SEND_TRAILERS])
     return [reply.body]
 
 
@@ -267,5 +305,6 @@ class ConnectWSGIApplication:
             environ.get("PATH_INFO", ""),
             environ_headers(environ),
             environ.get("QUERY_STRING", ""),
+            http_trailers=wsgi_sends_trailers(environ),
         )
         return serve_wsgi(target, environ, start_response)

@@ -11,13 +11,10 @@ from typing import Any
 import pytest
 from echo.v1.echo_connect import ECHO_SERVICE_INFO
 from echo.v1.echo_pb2 import EchoRequest, EchoResponse
-from google.protobuf.message import Message
 from servers.echo_service import AsyncEcho, SyncEcho
 
-from connect_core import Code, ConnectError, Headers, MethodInfo
-from connect_core._protocol.connect_server import ConnectServerProtocol
+from connect_core import Code, ConnectError, Headers
 from connect_core._protocol.envelope import encode_envelope
-from connect_core._protocol.server import CallSetup, HeaderList, Reply
 from connect_core.server import (
     HTTP_STATUS_CODES,
     BodyReader,
@@ -33,7 +30,9 @@ from connect_core.server import (
     reply_chunks,
     serve_asgi,
 )
-from connect_core.server._endpoints import build_connect_protocol, build_endpoints
+from connect_core.server._endpoints import build_endpoints
+
+from .trailers_app import protocols as protocols_of_trailers
 
 ECHO = "/echo.v1.EchoService/Echo"
 REPEAT = "/echo.v1.EchoService/Repeat"
@@ -224,69 +223,8 @@ def test_reply_chunks_paces_the_stream_then_drains_the_rest_of_the_body() -> Non
 # -- another protocol through the same adapter ------------------------------------------------
 
 
-class TrailersProtocol(ConnectServerProtocol):
-    """A protocol shaped like gRPC: claims its own content type, frames unary calls as
-    streams and ends every response with HTTP trailers."""
-
-    needs_http_trailers = True
-
-    def accepts(self, http_method: str, content_type: str) -> bool:
-        return content_type == "application/x-trailers"
-
-    def negotiate(
-        self,
-        method: MethodInfo[Message, Message],
-        http_method: str,
-        headers: Headers,
-        query_string: str,
-    ) -> CallSetup:
-        unary = method.stream_type.value == "unary"
-        content_type = "application/proto" if unary else "application/connect+proto"
-        as_connect = Headers({"content-type": content_type})
-        setup = super().negotiate(method, http_method, as_connect, query_string)
-        setup.protocol = self
-        setup.streams = True
-        return setup
-
-    def stream_end(
-        self, setup: CallSetup | None, error: Any, trailers: Headers | None
-    ) -> tuple[bytes, HeaderList]:
-        status = "ok" if error is None else error.code.value
-        extra = list(trailers.multi_items()) if trailers else []
-        return b"", [("x-status", status), *extra]
-
-    def stream_error_response(
-        self, setup: CallSetup | None, error: ConnectError, headers: Any, trailers: Any
-    ) -> Reply:
-        """An error before any message: its status in the headers, as gRPC's trailers-only
-        response has it."""
-        return Reply(
-            200,
-            [
-                ("content-type", "application/x-trailers"),
-                ("x-status", error.code.value),
-                ("x-message", error.message),
-            ],
-            b"",
-        )
-
-    def outside_error(
-        self, error: ConnectError, headers: HeaderList, status: int | None = None
-    ) -> Reply:
-        return Reply(
-            200,
-            [("content-type", "application/x-trailers"), *headers],
-            b"",
-            [
-                ("x-status", error.code.value),
-                ("x-message", error.message),
-            ],
-        )
-
-
 def _app(service: object, is_async: bool):  # type: ignore[no-untyped-def]
-    options: dict[str, Any] = {}
-    protocols = (TrailersProtocol(**_connect_args()), build_connect_protocol(options))
+    protocols = protocols_of_trailers()
     endpoints = build_endpoints(
         service, ECHO_SERVICE_INFO, {}, is_async=is_async, protocols=protocols
     )
@@ -301,16 +239,6 @@ def _app(service: object, is_async: bool):  # type: ignore[no-untyped-def]
         await serve_asgi(target, receive, send)
 
     return app
-
-
-def _connect_args() -> dict[str, Any]:
-    p = build_connect_protocol({})
-    return {
-        "codecs": tuple(p.codecs.values()),
-        "compressions": tuple(p.compressions.values()),
-        "compress_min_bytes": p.compress_min_bytes,
-        "read_max_bytes": p.read_max_bytes,
-    }
 
 
 def _call(
@@ -332,7 +260,7 @@ def _call(
         "type": "http",
         "method": "POST",
         "path": path,
-        "headers": [(b"content-type", content_type.encode())],
+        "headers": [(b"content-type", content_type.encode()), (b"te", b"trailers")],
         "query_string": b"",
         "extensions": {"http.response.trailers": {}} if trailers else {},
     }
@@ -381,10 +309,12 @@ def test_a_protocol_with_http_trailers_is_refused_where_the_server_sends_none(
 
 
 def test_asgi_sends_trailers_reads_the_scope() -> None:
-    assert asgi_sends_trailers({"extensions": {"http.response.trailers": {}}})
-    assert not asgi_sends_trailers({"extensions": {}})
-    assert not asgi_sends_trailers({"extensions": None})
-    assert not asgi_sends_trailers({})
+    te = [(b"te", b"trailers")]
+    assert asgi_sends_trailers({"extensions": {"http.response.trailers": {}}, "headers": te})
+    assert not asgi_sends_trailers({"extensions": {"http.response.trailers": {}}, "headers": []})
+    assert not asgi_sends_trailers({"extensions": {}, "headers": te})
+    assert not asgi_sends_trailers({"extensions": None, "headers": te})
+    assert not asgi_sends_trailers({"headers": te})
 
 
 # -- answering outside every procedure -------------------------------------------------------
@@ -535,7 +465,7 @@ def test_an_answer_outside_every_procedure_is_in_the_requests_protocol() -> None
     (nothing outside the protocol writes its bytes)."""
     from connect_core.server._outside import not_found_among
 
-    protocols = (TrailersProtocol(**_connect_args()), build_connect_protocol({}))
+    protocols = tuple(protocols_of_trailers())
     head = Headers({"content-type": "application/x-trailers"})
     refusal = not_found_among("/nope.v1.Nope/Call", "POST", head, protocols)
     assert (refusal.status, refusal.body) == (200, b"")

@@ -139,8 +139,17 @@ class ServerKind:
                 "warning",
                 app,
             ]
-        if self.name == "pyvoy":
-            return [str(VENV_BIN / "pyvoy"), "--port", str(port), "--log-level", "warning", app]
+        if self.name in ("pyvoy", "pyvoy-wsgi"):
+            interface = ["--interface", "wsgi"] if self.interface == "wsgi" else []
+            return [
+                str(VENV_BIN / "pyvoy"),
+                *interface,
+                "--port",
+                str(port),
+                "--log-level",
+                "warning",
+                app,
+            ]
         raise ValueError(self.name)
 
 
@@ -149,6 +158,7 @@ HYPERCORN = ServerKind("hypercorn", "asgi", http2=True)
 GUNICORN = ServerKind("gunicorn", "wsgi", http2=False, processes=2)
 GRANIAN = ServerKind("granian", "asgi", http2=True)
 PYVOY = ServerKind("pyvoy", "asgi", http2=True)
+PYVOY_WSGI = ServerKind("pyvoy-wsgi", "wsgi", http2=True)
 GUNICORN_SYNC = ServerKind("gunicorn-sync", "wsgi", http2=False, processes=4, keep_alive=False)
 FLASK_DEV = ServerKind("flask-dev", "wsgi", http2=False, keep_alive=False, partial_reads=False)
 
